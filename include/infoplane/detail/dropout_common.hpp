@@ -1,0 +1,115 @@
+#pragma once
+// Pieces shared by the dropout estimators: choosing components, packing a zero-pattern group
+// into kernel layout, and drawing the noisy samples from one seeded stream per data point.
+#include <Eigen/Core>
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <numeric>
+#include <optional>
+#include <vector>
+
+#include "infoplane/detail/rng.hpp"
+#include "infoplane/detail/zero_patterns.hpp"
+#include "infoplane/errors.hpp"
+#include "infoplane/kernels/mixture_view.hpp"
+
+namespace infoplane::detail {
+
+inline constexpr double log_2pi = 1.8378770664093454836;
+
+/// All rows, or a uniform random subset of `k` rows (sorted), fixed by the seed.
+inline std::vector<std::size_t> choose_components(std::size_t n, std::optional<std::size_t> k, std::uint64_t seed,
+                                                  const char* who) {
+  std::vector<std::size_t> rows(n);
+  std::iota(rows.begin(), rows.end(), std::size_t{0});
+  if (!k) return rows;
+  INFOPLANE_CHECK(*k >= 1, std::string(who) + ": subset size must be >= 1");
+  INFOPLANE_CHECK(*k <= n, std::string(who) + ": subset size " + std::to_string(*k) + " is larger than N = " +
+                               std::to_string(n));
+  auto rng = make_stream(seed, rng_purpose::subsample, 0);
+  for (std::size_t i = 0; i < *k; ++i) std::swap(rows[i], rows[i + rng.below(n - i)]);  // partial Fisher-Yates
+  rows.resize(*k);
+  std::sort(rows.begin(), rows.end());
+  return rows;
+}
+
+/// One zero-pattern group in kernel layout (nonzero units only).
+template <class T>
+struct packed_group {
+  std::vector<T> mean, half_prec;
+  std::vector<double> log_norm;
+  std::size_t k = 0, d = 0;
+  [[nodiscard]] mixture_view<T> view() const noexcept { return {mean.data(), half_prec.data(), log_norm.data(), k, d}; }
+};
+
+template <class T, class M>
+packed_group<T> pack_group(const Eigen::DenseBase<M>& f, const pattern_group& g, double noise_var) {
+  packed_group<T> p;
+  p.k = g.members.size();
+  p.d = g.dims.size();
+  p.mean.resize(p.k * p.d);
+  p.half_prec.resize(p.k * p.d);
+  p.log_norm.assign(p.k, 0.0);
+  for (std::size_t j = 0; j < p.k; ++j) {
+    double ln = 0.0;
+    for (std::size_t k = 0; k < p.d; ++k) {
+      const double mu = static_cast<double>(f(static_cast<Eigen::Index>(g.members[j]), g.dims[k]));
+      const double var = noise_var * mu * mu;
+      p.mean[j * p.d + k] = static_cast<T>(mu);
+      p.half_prec[j * p.d + k] = static_cast<T>(0.5 / var);
+      ln -= 0.5 * (log_2pi + std::log(var));
+    }
+    p.log_norm[j] = ln;
+  }
+  return p;
+}
+
+/// Writes M noisy draws z = f_r * (1 + s * eps) of data row r into z (M x dims.size()), and
+/// for each draw the exact log-density under its own component, log_norm - |eps|^2 / 2.
+/// Every unit consumes a draw, zero or not, so a row's noise does not depend on its pattern.
+template <class T, class M>
+void draw_noisy(const Eigen::DenseBase<M>& f, std::size_t r, const std::vector<Eigen::Index>& dims, double noise_std,
+                std::size_t m_draws, std::uint64_t seed, double own_log_norm, T* z, double* log_own) {
+  auto rng = make_stream(seed, rng_purpose::noise, r);
+  const auto d_all = f.cols();
+  const std::size_t d = dims.size();
+  for (std::size_t m = 0; m < m_draws; ++m) {
+    double sq = 0.0;
+    std::size_t pos = 0;
+    for (Eigen::Index k = 0; k < d_all; ++k) {
+      const double e = rng.normal();
+      if (pos < d && dims[pos] == k) {
+        const double mu = static_cast<double>(f(static_cast<Eigen::Index>(r), k));
+        z[m * d + pos] = static_cast<T>(mu * (1.0 + noise_std * e));
+        sq += e * e;
+        ++pos;
+      }
+    }
+    log_own[m] = own_log_norm - 0.5 * sq;
+  }
+}
+
+/// Analytic h(Z | X = x_r) = sum over nonzero units of 1/2 log(2 pi e s^2 f_k^2).
+template <class M>
+double conditional_entropy_row(const Eigen::DenseBase<M>& f, std::size_t r, const std::vector<Eigen::Index>& dims,
+                               double noise_var) {
+  double h = 0.0;
+  for (auto k : dims) {
+    const double mu = static_cast<double>(f(static_cast<Eigen::Index>(r), k));
+    h += 0.5 * (log_2pi + 1.0 + std::log(noise_var * mu * mu));
+  }
+  return h;
+}
+
+/// Entropy of the zero pattern, -sum p log p, with X uniform over the chosen rows.
+inline double pattern_entropy(const std::vector<pattern_group>& groups, std::size_t n) {
+  double h = 0.0;
+  for (const auto& g : groups) {
+    const double p = static_cast<double>(g.members.size()) / static_cast<double>(n);
+    h -= p * std::log(p);
+  }
+  return h;
+}
+
+}  // namespace infoplane::detail

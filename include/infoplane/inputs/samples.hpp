@@ -1,0 +1,77 @@
+#pragma once
+// Role-named input aggregates. Every matrix is samples x dims, row- or column-major; the
+// aggregates hold references, so nothing is copied on the way in.
+#include <Eigen/Core>
+#include <cmath>
+#include <string>
+#include <type_traits>
+
+#include "infoplane/errors.hpp"
+#include "infoplane/inputs/noise.hpp"
+
+namespace infoplane {
+
+/// Any dense Eigen expression with a floating-point scalar.
+template <class M>
+concept SampleMatrix = std::is_base_of_v<Eigen::DenseBase<M>, M> &&
+                       std::is_floating_point_v<typename M::Scalar>;
+
+/// Noise-free representations f(x_i) (N x d) under a Gaussian dropout noise model.
+template <SampleMatrix MF>
+struct noisy_representation {
+  const MF& means;
+  gaussian_dropout noise;
+};
+template <class MF>
+noisy_representation(const MF&, gaussian_dropout) -> noisy_representation<MF>;
+
+/// Paired samples (x_i, y_i): X is N x dx, Y is N x dy.
+template <SampleMatrix MX, SampleMatrix MY>
+struct paired_samples {
+  const MX& x;
+  const MY& y;
+};
+template <class MX, class MY>
+paired_samples(const MX&, const MY&) -> paired_samples<MX, MY>;
+
+namespace detail {
+
+template <class M>
+void require_nonempty(const Eigen::DenseBase<M>& m, const std::string& what) {
+  INFOPLANE_CHECK(m.rows() > 0, what + ": empty data (0 samples)");
+  INFOPLANE_CHECK(m.cols() > 0, what + ": empty data (0 dimensions)");
+}
+
+template <class M>
+void require_finite(const Eigen::DenseBase<M>& m, const std::string& what) {
+  for (Eigen::Index i = 0; i < m.rows(); ++i)
+    for (Eigen::Index k = 0; k < m.cols(); ++k)
+      if (!std::isfinite(static_cast<double>(m(i, k))))
+        raise<invalid_argument>(what + ": non-finite value (NaN or Inf) at row " + std::to_string(i) + ", column " +
+                                std::to_string(k));
+}
+
+template <class M>
+void require_valid_matrix(const Eigen::DenseBase<M>& m, const std::string& what) {
+  require_nonempty(m, what);
+  require_finite(m, what);
+}
+
+}  // namespace detail
+
+/// Throws infoplane::invalid_argument unless both matrices are non-empty, finite and have the
+/// same number of rows.
+template <class MX, class MY>
+void validate(const paired_samples<MX, MY>& in, const std::string& who) {
+  detail::require_valid_matrix(in.x, who + ": x");
+  detail::require_valid_matrix(in.y, who + ": y");
+  INFOPLANE_CHECK(in.x.rows() == in.y.rows(), who + ": mismatched shapes: x has " + std::to_string(in.x.rows()) +
+                                                  " rows but y has " + std::to_string(in.y.rows()));
+}
+
+template <class MF>
+void validate(const noisy_representation<MF>& in, const std::string& who) {
+  detail::require_valid_matrix(in.means, who + ": means");
+}
+
+}  // namespace infoplane

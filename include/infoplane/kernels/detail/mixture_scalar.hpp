@@ -1,0 +1,38 @@
+#pragma once
+// The scalar reference kernel: clear, exact, slow. It is the oracle for every faster kernel.
+#include <cmath>
+#include <limits>
+
+#include "infoplane/kernels/mixture_view.hpp"
+
+namespace infoplane::detail {
+
+/// out[s] = log sum_{j != own[s]} exp(log N_j(z_s)), or -inf when no other component exists.
+template <class T>
+void mixture_lse_scalar(const mixture_view<T>& m, const sample_view<T>& s, double* out) noexcept {
+  constexpr double ninf = -std::numeric_limits<double>::infinity();
+  for (std::size_t i = 0; i < s.p; ++i) {
+    const T* z = s.z + i * s.d;
+    double mx = ninf, acc = 0.0;
+    for (std::size_t j = 0; j < m.k; ++j) {
+      if (j == s.own[i]) continue;
+      const T* mu = m.mean + j * m.d;
+      const T* hp = m.half_prec + j * m.d;
+      double q = 0.0;
+      for (std::size_t k = 0; k < m.d; ++k) {
+        const double diff = static_cast<double>(z[k]) - static_cast<double>(mu[k]);
+        q += diff * diff * static_cast<double>(hp[k]);
+      }
+      const double w = m.log_norm[j] - q;
+      if (w > mx) {  // running log-sum-exp: rescale the sum to the new maximum
+        acc = acc * std::exp(mx - w) + 1.0;
+        mx = w;
+      } else {
+        acc += std::exp(w - mx);
+      }
+    }
+    out[i] = mx == ninf ? ninf : mx + std::log(acc);
+  }
+}
+
+}  // namespace infoplane::detail

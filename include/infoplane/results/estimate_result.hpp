@@ -1,0 +1,59 @@
+#pragma once
+#include <cmath>
+#include <cstddef>
+#include <optional>
+#include <string_view>
+
+namespace infoplane {
+
+/// What the value means relative to the true mutual information.
+enum class bound_kind { point_estimate, upper_bound, lower_bound };
+
+/// Numerical outcome of an estimate. Contract violations throw instead.
+enum class estimate_status {
+  ok,
+  saturated,             ///< value is within the saturation margin of the ceiling (log N)
+  not_converged,         ///< training or iteration stopped before convergence
+  numerical_issue,       ///< e.g. a singular covariance; value may be NaN or infinite
+  insufficient_samples,  ///< valid input, but too few samples for a meaningful value
+};
+
+constexpr std::string_view to_string(bound_kind k) noexcept {
+  switch (k) {
+    case bound_kind::point_estimate: return "point_estimate";
+    case bound_kind::upper_bound: return "upper_bound";
+    case bound_kind::lower_bound: return "lower_bound";
+  }
+  return "unknown";
+}
+
+constexpr std::string_view to_string(estimate_status s) noexcept {
+  switch (s) {
+    case estimate_status::ok: return "ok";
+    case estimate_status::saturated: return "saturated";
+    case estimate_status::not_converged: return "not_converged";
+    case estimate_status::numerical_issue: return "numerical_issue";
+    case estimate_status::insufficient_samples: return "insufficient_samples";
+  }
+  return "unknown";
+}
+
+/// The one result type of every estimator. All information quantities are in nats.
+struct estimate_result {
+  double value = std::nan("");          ///< the estimate (nats)
+  std::optional<double> std_error;      ///< Monte Carlo / statistical standard error, where known
+  bound_kind kind = bound_kind::point_estimate;
+  std::optional<double> ceiling;        ///< hard maximum, e.g. log N for X uniform over N points
+  std::optional<double> lower;          ///< lower end of a bracket, where the estimator gives one
+  std::optional<double> upper;          ///< upper end of a bracket, where the estimator gives one
+  std::size_t n_samples = 0;            ///< data points (components) the estimate uses
+  std::size_t n_draws = 0;              ///< stochastic draws (e.g. N*M noisy samples); 0 if none
+  estimate_status status = estimate_status::ok;
+
+  [[nodiscard]] bool ok() const noexcept { return status == estimate_status::ok; }
+};
+
+/// Convert nats to bits.
+constexpr double to_bits(double nats) noexcept { return nats / 0.69314718055994530942; }
+
+}  // namespace infoplane

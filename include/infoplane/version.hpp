@@ -1,0 +1,7 @@
+#pragma once
+// Single source of truth for the version; CMakeLists.txt parses these lines.
+#define INFOPLANE_VERSION_MAJOR 0
+#define INFOPLANE_VERSION_MINOR 1
+#define INFOPLANE_VERSION_PATCH 0
+#define INFOPLANE_VERSION (INFOPLANE_VERSION_MAJOR * 10000 + INFOPLANE_VERSION_MINOR * 100 + INFOPLANE_VERSION_PATCH)
+#define INFOPLANE_VERSION_STRING "0.1.0"
