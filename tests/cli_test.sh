@@ -14,6 +14,9 @@ out=$("$bin" toy --estimator dropout-mc --n 200 --m 3 --d 2 --noise-var 0.1 --se
 for key in estimator value std_error lower upper ceiling kind n_samples seconds status truth; do
   check "toy json has $key" grep -q "\"$key\": " <<<"$out"
 done
+check "toy value is a real number" grep -Eq '"value": [0-9]+\.[0-9]{6}' <<<"$out"
+check "toy seconds is a real number" grep -Eq '"seconds": [0-9.e-]+,' <<<"$out"
+check "toy noise variance printed" grep -q '"noise_variance": 0.1' <<<"$out"
 check "toy dropout-mc kind" grep -q '"kind": "point_estimate"' <<<"$out"
 check "toy ceiling is log 200" grep -q '"ceiling": 5.298317366548' <<<"$out"
 

@@ -19,6 +19,8 @@ struct noise_model_settings {
   unsigned threads = 0;
   std::optional<std::size_t> components;
   precision storage = precision::float64;
+  bool leave_one_out = true;
+  mixture_kernel kernel = mixture_kernel::automatic;
 };
 
 struct timed_result {
@@ -44,6 +46,8 @@ inline const std::map<std::string, noise_model_runner>& noise_model_estimators()
                                  .seed = s.seed,
                                  .components = s.components,
                                  .threads = s.threads,
+                                 .kernel = s.kernel,
+                                 .leave_one_out = s.leave_one_out,
                                  .storage = s.storage});
        })},
       {std::string(dropout_gaussian_bound::name), make_runner<dropout_gaussian_bound>([](const noise_model_settings& s) {
@@ -83,6 +87,12 @@ inline noise_model_settings parse_settings(const args& a) {
   s.threads = a.number<unsigned>("--threads", s.threads);
   s.components = a.optional_number<std::size_t>("--components");
   if (a.has("--float")) s.storage = precision::float32;
+  if (a.has("--no-loo")) s.leave_one_out = false;
+  const std::string kernel = a.str("--kernel", "auto");
+  if (kernel == "scalar") s.kernel = mixture_kernel::scalar_reference;
+  else if (kernel == "brute") s.kernel = mixture_kernel::simd_brute_force;
+  else if (kernel == "pruned") s.kernel = mixture_kernel::simd_pruned;
+  else if (kernel != "auto") throw usage_error("flag --kernel: '" + kernel + "' is not one of auto|pruned|brute|scalar");
   return s;
 }
 

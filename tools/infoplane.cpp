@@ -22,8 +22,9 @@ struct command {
   std::function<int(const std::vector<std::string>&)> run;
 };
 
-const std::set<std::string> noise_model_flags = {"--m", "--seed", "--threads", "--components", "--noise-var",
-                                                 "--noise-std"};
+const std::set<std::string> noise_model_flags = {"--m",         "--seed",      "--threads", "--components",
+                                                 "--noise-var", "--noise-std", "--kernel"};
+const std::set<std::string> noise_model_switches = {"--float", "--no-loo"};
 
 std::set<std::string> with(std::set<std::string> base, std::initializer_list<std::string> more) {
   base.insert(more);
@@ -31,7 +32,7 @@ std::set<std::string> with(std::set<std::string> base, std::initializer_list<std
 }
 
 int toy(const std::vector<std::string>& argv) {
-  const args a(argv, with(noise_model_flags, {"--estimator", "--n", "--d"}), {"--float"});
+  const args a(argv, with(noise_model_flags, {"--estimator", "--n", "--d"}), noise_model_switches);
   const auto noise = parse_noise(a);
   const auto settings = parse_settings(a);
   const auto n = a.number<std::size_t>("--n"), d = a.number<std::size_t>("--d");
@@ -78,7 +79,8 @@ const std::map<std::string, command>& commands() {
   static const std::map<std::string, command> table = {
       {"toy",
        {"infoplane toy --estimator " + estimator_names() +
-            " --n N --m M --d D (--noise-var V | --noise-std S) [--seed S] [--threads T] [--components K] [--float]",
+            " --n N --m M --d D (--noise-var V | --noise-std S) [--seed S] [--threads T] [--components K]"
+            " [--kernel auto|pruned|brute|scalar] [--float] [--no-loo]",
         toy}},
       {"toy-sweep", {"infoplane toy-sweep [--n N] [--m M] [--seed S] [--threads T]", toy_sweep}},
   };

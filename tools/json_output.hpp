@@ -19,6 +19,7 @@ class json_object {
     if (v && std::isfinite(*v)) std::snprintf(buf, sizeof buf, "%.17g", *v);
     return raw(key, buf);
   }
+  json_object& add(const std::string& key, double v) { return add(key, std::optional<double>(v)); }
   json_object& add(const std::string& key, std::size_t v) { return raw(key, std::to_string(v)); }
   json_object& add(const std::string& key, const std::string& v) { return raw(key, "\"" + v + "\""); }
   json_object& add(const std::string& key, std::string_view v) { return add(key, std::string(v)); }

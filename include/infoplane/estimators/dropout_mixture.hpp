@@ -28,6 +28,9 @@ struct dropout_mixture_options {
   double saturation_fraction = 0.99;         ///< status is `saturated` when value >= fraction * ceiling
   unsigned threads = 0;                      ///< 0: all cores; results are identical for any count
   mixture_kernel kernel = mixture_kernel::automatic;
+  /// Also compute the leave-one-out estimate. Without it the pruned kernel may start from the
+  /// own component's weight and skip more work (the plug-in value stays exact).
+  bool leave_one_out = true;
   precision storage = precision::float64;
 };
 
@@ -90,6 +93,7 @@ class dropout_mixture {
     double h_cond = 0.0;
     for (const auto& g : groups) {
       const auto packed = detail::pack_group<T>(f, g, var);
+      const mixture_evaluator<T> evaluate(packed.view(), opt_.kernel);
       const std::size_t first = sums.size(), d = packed.d;
       sums.resize(first + g.members.size());
       constexpr std::size_t chunk = 64;  // data points per work item
@@ -104,14 +108,14 @@ class dropout_mixture {
           std::fill_n(own.begin() + static_cast<std::ptrdiff_t>(off), m_draws, static_cast<std::uint32_t>(j));
         }
         const sample_view<T> sv{z.data(), own.data(), own.size(), d};
-        mixture_logsumexp_excluding_own(packed.view(), sv, lse.data(), opt_.kernel);
+        evaluate(sv, lse.data(), opt_.leave_one_out ? nullptr : log_own.data());
         for (std::size_t j = b; j < e; ++j) {
           point_sums& ps = sums[first + j];
           for (std::size_t m = 0; m < m_draws; ++m) {
             const std::size_t s = (j - b) * m_draws + m;
             const double w = log_own[s], ex = lse[s];
             const double all = ex > w ? ex + std::log1p(std::exp(w - ex)) : w + std::log1p(std::exp(ex - w));
-            const double plug = w - all + log_n;  // <= log N: the own term is inside `all`
+            const double plug = std::min(w - all, 0.0) + log_n;  // <= log N: `all` holds the own term
             const double loo = w - ex + log_n1;   // +inf when no other component shares the pattern
             const double h = log_n - all;
             ps.plug += plug, ps.plug_sq += plug * plug;
@@ -131,16 +135,17 @@ class dropout_mixture {
     const auto [h, h_se] = mean_and_se(sums, &point_sums::h, &point_sums::h_sq);
     rep.h_z = h;
     rep.h_z_std_error = h_se;
-    rep.mi_leave_one_out = n > 1 ? loo : std::numeric_limits<double>::quiet_NaN();
-    rep.mi_leave_one_out_std_error = loo_se;
+    const bool have_loo = n > 1 && opt_.leave_one_out;
+    rep.mi_leave_one_out = have_loo ? loo : std::numeric_limits<double>::quiet_NaN();
+    rep.mi_leave_one_out_std_error = have_loo ? loo_se : std::numeric_limits<double>::quiet_NaN();
 
     estimate_result& r = rep.mi;
-    r.value = plug;
+    r.value = std::min(plug, log_n);  // each term is <= log N; only summation rounding could exceed it
     r.std_error = plug_se;
     r.kind = kind;
     r.ceiling = log_n;
-    r.lower = plug;
-    if (n > 1) r.upper = loo;
+    r.lower = r.value;
+    if (have_loo) r.upper = loo;
     r.n_samples = n;
     r.n_draws = n * m_draws;
     r.status = plug >= opt_.saturation_fraction * log_n ? estimate_status::saturated : estimate_status::ok;

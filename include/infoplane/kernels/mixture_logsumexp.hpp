@@ -1,22 +1,58 @@
 #pragma once
 // The one entry point for mixture evaluation. Estimators call only this, so kernels can be
 // swapped while the scalar reference stays the oracle.
+#include <optional>
+
+#include "infoplane/detail/parallel.hpp"
 #include "infoplane/kernels/detail/mixture_scalar.hpp"
+#include "infoplane/kernels/detail/mixture_simd.hpp"
 #include "infoplane/kernels/mixture_view.hpp"
 
 namespace infoplane {
 
-/// out[s] = log sum_{j != own[s]} exp(log N_j(z_s)) for every sample s (-inf if K == 1).
-/// Inputs must already be validated: kernels do not throw.
+/// Evaluates out[s] = log sum_{j != own[s]} exp(log N_j(z_s)) (-inf if no other component)
+/// for batches of samples against one fixed mixture. Construction packs the components once
+/// (per-component constants, SIMD layout); evaluation never throws, so validate inputs first.
+template <class T>
+class mixture_evaluator {
+ public:
+  mixture_evaluator(const mixture_view<T>& m, mixture_kernel kernel = mixture_kernel::automatic)
+      : view_(m), kernel_(kernel == mixture_kernel::automatic ? mixture_kernel::simd_pruned : kernel) {
+    if (kernel_ != mixture_kernel::scalar_reference) simd_.emplace(m);
+  }
+
+  /// `seed`, if given, holds one log-weight per sample (the own component's) that starts the
+  /// running maximum. Pruning then drops terms negligible next to it, so only
+  /// logaddexp(out[s], seed[s]) is exact; pass nullptr when `out` itself must be exact.
+  void operator()(const sample_view<T>& s, double* out, const double* seed = nullptr) const noexcept {
+    if (kernel_ == mixture_kernel::scalar_reference)
+      detail::mixture_lse_scalar(view_, s, out);
+    else
+      simd_->evaluate(s, out, kernel_ == mixture_kernel::simd_pruned, seed);
+  }
+
+  /// The same on `threads` threads (0: all cores); results do not depend on the count.
+  void parallel(const sample_view<T>& s, double* out, const double* seed, unsigned threads) const {
+    constexpr std::size_t grain = 256;
+    detail::parallel_for(s.p, threads, grain, [&](std::size_t b, std::size_t e) {
+      const sample_view<T> part{s.z + b * s.d, s.own + b, e - b, s.d};
+      (*this)(part, out + b, seed ? seed + b : nullptr);
+    });
+  }
+
+  [[nodiscard]] mixture_kernel kernel() const noexcept { return kernel_; }
+
+ private:
+  mixture_view<T> view_;
+  mixture_kernel kernel_;
+  std::optional<detail::simd_mixture<T>> simd_;
+};
+
+/// One-shot convenience over mixture_evaluator.
 template <class T>
 void mixture_logsumexp_excluding_own(const mixture_view<T>& m, const sample_view<T>& s, double* out,
-                                     mixture_kernel kernel = mixture_kernel::automatic) noexcept {
-  switch (kernel) {
-    case mixture_kernel::automatic:
-    case mixture_kernel::scalar_reference:
-      detail::mixture_lse_scalar(m, s, out);
-      return;
-  }
+                                     mixture_kernel kernel = mixture_kernel::automatic) {
+  mixture_evaluator<T>(m, kernel)(s, out);
 }
 
 }  // namespace infoplane

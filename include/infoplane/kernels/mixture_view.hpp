@@ -26,8 +26,10 @@ struct sample_view {
 
 /// Which implementation evaluates the mixture.
 enum class mixture_kernel {
-  automatic,         ///< the fastest exact kernel available
+  automatic,         ///< the fastest exact kernel: simd_pruned
   scalar_reference,  ///< plain loops; the test oracle
+  simd_brute_force,  ///< fused xsimd kernel, every d-term of every component
+  simd_pruned,       ///< fused xsimd kernel that skips provably negligible components
 };
 
 }  // namespace infoplane

@@ -1,0 +1,94 @@
+// Mixture log-sum-exp kernel at the paper's sizes. Reports d-terms per second, effective
+// GFLOP/s (3 flops per d-term: subtract, square, scale-and-add) and the ratio of those GFLOP/s
+// to a peak-FMA microbenchmark run in this binary on the same number of threads.
+#include <benchmark/benchmark.h>
+
+#include <chrono>
+#include <map>
+#include <tuple>
+#include <thread>
+#include <xsimd/xsimd.hpp>
+
+#include "infoplane/detail/parallel.hpp"
+#include "infoplane/kernels/mixture_logsumexp.hpp"
+#include "support/kernel_problem.hpp"
+
+namespace {
+
+using namespace infoplane;
+
+// Peak fp64 FMA throughput: independent FMA chains on every thread, 2 flops per lane.
+double peak_fma_gflops(unsigned threads) {
+  using b = xsimd::batch<double>;
+  constexpr int chains = 16;
+  constexpr long iters = 20'000'000;
+  double best = 0;
+  for (int rep = 0; rep < 3; ++rep) {
+    std::vector<double> sink(threads);
+    const auto t0 = std::chrono::steady_clock::now();
+    detail::parallel_for(threads, threads, 1, [&](std::size_t lo, std::size_t hi) {
+      for (std::size_t t = lo; t < hi; ++t) {
+        b acc[chains];
+        for (int c = 0; c < chains; ++c) acc[c] = b(1e-3 * (c + 1 + t));
+        const b x(0.999999), y(1e-7);
+        for (long i = 0; i < iters / chains; ++i)
+          for (int c = 0; c < chains; ++c) acc[c] = xsimd::fma(acc[c], x, y);
+        b s(0.0);
+        for (int c = 0; c < chains; ++c) s += acc[c];
+        sink[t] = xsimd::hadd(s);
+      }
+    });
+    const double sec = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    benchmark::DoNotOptimize(sink.data());
+    best = std::max(best, double(threads) * double(iters) * b::size * 2.0 / sec / 1e9);
+  }
+  return best;
+}
+
+double peak() {
+  static const double value = peak_fma_gflops(detail::resolve_threads(0));
+  return value;
+}
+
+void bm_peak_fma(benchmark::State& state) {
+  for (auto _ : state) state.counters["GFLOP/s"] = peak_fma_gflops(detail::resolve_threads(0));
+}
+BENCHMARK(bm_peak_fma)->Iterations(1)->Unit(benchmark::kMillisecond);
+
+template <class T>
+void bm_kernel(benchmark::State& state) {
+  const auto p = std::size_t(state.range(0)), k = std::size_t(state.range(1)), d = std::size_t(state.range(2));
+  const auto kernel = static_cast<mixture_kernel>(state.range(3));
+  const bool seeded = state.range(4) != 0;  // plug-in only: start from the own component
+  static std::map<std::tuple<std::size_t, std::size_t, std::size_t>, test::kernel_problem<T>> cache;
+  auto it = cache.find({p, k, d});
+  if (it == cache.end()) it = cache.emplace(std::tuple{p, k, d}, test::make_kernel_problem<T>(p, k, d)).first;
+  const auto& pr = it->second;
+  const mixture_evaluator<T> ev(pr.mixture(), kernel);
+  std::vector<double> out(p);
+  for (auto _ : state) {
+    ev.parallel(pr.samples(), out.data(), seeded ? pr.own_log_weight.data() : nullptr, 0);
+    benchmark::DoNotOptimize(out.data());
+  }
+  const double terms = double(p) * double(k) * double(d);
+  state.counters["d_terms/s"] = benchmark::Counter(terms, benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["GFLOP/s"] = benchmark::Counter(3e-9 * terms, benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["peak_GFLOP/s"] = peak();
+  state.SetLabel(std::string(sizeof(T) == 8 ? "double " : "float ") + xsimd::default_arch::name());
+}
+
+void sizes(benchmark::internal::Benchmark* b) {
+  const long brute = long(mixture_kernel::simd_brute_force), pruned = long(mixture_kernel::simd_pruned);
+  for (auto [p, k, d] : {std::tuple{60000L, 10000L, 32L}, {60000L, 10000L, 84L}, {100000L, 10000L, 2L}}) {
+    b->Args({p, k, d, brute, 0});
+    b->Args({p, k, d, pruned, 0});
+    b->Args({p, k, d, pruned, 1});
+  }
+  b->ArgNames({"P", "K", "d", "kernel", "seeded"})->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(1.0);
+}
+BENCHMARK_TEMPLATE(bm_kernel, double)->Apply(sizes);
+BENCHMARK_TEMPLATE(bm_kernel, float)->Apply(sizes);
+
+}  // namespace
+
+BENCHMARK_MAIN();
