@@ -74,6 +74,7 @@ void bm_kernel(benchmark::State& state) {
   state.counters["d_terms/s"] = benchmark::Counter(terms, benchmark::Counter::kIsIterationInvariantRate);
   state.counters["GFLOP/s"] = benchmark::Counter(3e-9 * terms, benchmark::Counter::kIsIterationInvariantRate);
   state.counters["peak_GFLOP/s"] = peak();
+  state.counters["of_peak"] = benchmark::Counter(3e-9 * terms / peak(), benchmark::Counter::kIsIterationInvariantRate);
   state.SetLabel(std::string(sizeof(T) == 8 ? "double " : "float ") + xsimd::default_arch::name());
 }
 

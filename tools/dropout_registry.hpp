@@ -53,6 +53,12 @@ inline const std::map<std::string, noise_model_runner>& noise_model_estimators()
       {std::string(dropout_gaussian_bound::name), make_runner<dropout_gaussian_bound>([](const noise_model_settings& s) {
          return dropout_gaussian_bound({.noise_draws = s.m, .seed = s.seed, .components = s.components});
        })},
+      {std::string(dropout_pairwise_kl::name), make_runner<dropout_pairwise_kl>([](const noise_model_settings& s) {
+         return dropout_pairwise_kl({.components = s.components, .seed = s.seed, .threads = s.threads});
+       })},
+      {std::string(dropout_pairwise_bd::name), make_runner<dropout_pairwise_bd>([](const noise_model_settings& s) {
+         return dropout_pairwise_bd({.components = s.components, .seed = s.seed, .threads = s.threads});
+       })},
   };
   return table;
 }

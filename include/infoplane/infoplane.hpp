@@ -5,6 +5,7 @@
 #include "infoplane/estimators/concepts.hpp"
 #include "infoplane/estimators/dropout_gaussian_bound.hpp"
 #include "infoplane/estimators/dropout_mixture.hpp"
+#include "infoplane/estimators/dropout_pairwise.hpp"
 #include "infoplane/inputs/noise.hpp"
 #include "infoplane/inputs/samples.hpp"
 #include "infoplane/inputs/toy.hpp"
