@@ -6,6 +6,7 @@
 
 #include "infoplane/estimators/dropout_mixture.hpp"
 #include "infoplane/inputs/toy.hpp"
+#include "support/toy_noise.hpp"
 #include "infoplane/validation/toy_truth.hpp"
 #include "support/two_component_truth.hpp"
 
@@ -13,8 +14,8 @@ using namespace infoplane;
 using Catch::Matchers::WithinAbs;
 
 namespace {
-const gaussian_dropout var01(noise_variance(0.1));
-const gaussian_dropout var04(noise_variance(0.4));
+using test::var01;
+using test::var04;
 
 dropout_mixture_report run(const Eigen::MatrixXd& f, const gaussian_dropout& noise, dropout_mixture_options o = {}) {
   return dropout_mixture(o).report(noisy_representation{f, noise});

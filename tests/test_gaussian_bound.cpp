@@ -5,13 +5,14 @@
 #include "infoplane/estimators/dropout_gaussian_bound.hpp"
 #include "infoplane/estimators/dropout_mixture.hpp"
 #include "infoplane/inputs/toy.hpp"
+#include "support/toy_noise.hpp"
 #include "infoplane/validation/toy_truth.hpp"
 
 using namespace infoplane;
 
 namespace {
-const gaussian_dropout var01(noise_variance(0.1));
-const gaussian_dropout var04(noise_variance(0.4));
+using test::var01;
+using test::var04;
 }  // namespace
 
 TEST_CASE("gaussian bound satisfies the Estimator concept and is an upper bound", "[gauss]") {

@@ -5,13 +5,14 @@
 #include "infoplane/estimators/dropout_mixture.hpp"
 #include "infoplane/estimators/dropout_pairwise.hpp"
 #include "infoplane/inputs/toy.hpp"
+#include "support/toy_noise.hpp"
 
 using namespace infoplane;
 using Catch::Matchers::WithinAbs;
 
 namespace {
-const gaussian_dropout var01(noise_variance(0.1));
-const gaussian_dropout var04(noise_variance(0.4));
+using test::var01;
+using test::var04;
 }  // namespace
 
 TEST_CASE("pairwise bounds satisfy the Estimator concept with the right kinds", "[pairwise][concept]") {
