@@ -28,6 +28,35 @@ same1=$("$bin" toy --estimator dropout-mc --n 300 --m 2 --d 3 --noise-var 0.4 --
 same2=$("$bin" toy --estimator dropout-mc --n 300 --m 2 --d 3 --noise-var 0.4 --seed 7 --threads 2 | sed 's/"seconds": [^,]*,//')
 check "thread count does not change output" test "$same1" = "$same2"
 
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+printf 'x\n' > "$tmp/x.csv"; printf 'y\n' > "$tmp/y.csv"; printf 'label\n' > "$tmp/labels.csv"
+for i in $(seq 1 200); do
+  v=$(( (i * 37) % 101 ))
+  echo "$v" >> "$tmp/x.csv"; echo "$(( v + (i % 7) ))" >> "$tmp/y.csv"; echo $(( v % 2 )) >> "$tmp/labels.csv"
+  echo "0.$v,1.$(( i % 9 ))" >> "$tmp/means.csv"
+done
+for est in binning ksg edge; do
+  out=$("$bin" estimate --estimator $est --x "$tmp/x.csv" --y "$tmp/y.csv" --seed 1)
+  check "estimate $est value" grep -Eq '"value": -?[0-9]+\.[0-9]+' <<<"$out"
+  check "estimate $est kind" grep -q '"kind": "point_estimate"' <<<"$out"
+done
+out=$("$bin" dropout --estimator dropout-mc --means "$tmp/means.csv" --noise-var 0.1 --m 3 --labels "$tmp/labels.csv" --label-estimator binning --bins 5)
+check "dropout has I(X;Z)" grep -Eq '"value": [0-9]+\.[0-9]+' <<<"$out"
+check "dropout has I(Z;Y)" grep -Eq '"i_zy": [0-9]+\.[0-9]+' <<<"$out"
+for est in pairwise-kl pairwise-bd dropout-gauss-bound; do
+  out=$("$bin" dropout --estimator $est --means "$tmp/means.csv" --noise-std 0.3)
+  check "dropout $est value" grep -Eq '"value": [0-9]+\.[0-9]+' <<<"$out"
+done
+err=$("$bin" estimate --estimator ksg --x "$tmp/missing.npy" --y "$tmp/y.csv" 2>&1 >/dev/null); rc=$?
+check "missing file exits non-zero" test $rc -ne 0
+check "missing file is named" grep -q "missing.npy: cannot open" <<<"$err"
+printf '1,2\n3\n' > "$tmp/ragged.csv"
+printf '1\n0\n1\n' > "$tmp/short.csv"
+err=$("$bin" estimate --estimator binning --x "$tmp/ragged.csv" --y "$tmp/y.csv" 2>&1 >/dev/null); rc=$?
+check "malformed file exits non-zero" test $rc -ne 0
+check "malformed file is named" grep -q "ragged.csv: line 2" <<<"$err"
+
 bad() {  # bad NAME ARGS...: must exit non-zero and print usage on stderr
   local name="$1"; shift
   local err rc
@@ -50,6 +79,11 @@ bad "m zero" toy --estimator dropout-mc --n 10 --m 0 --d 1 --noise-var 0.1
 bad "n zero" toy --estimator dropout-mc --n 0 --m 2 --d 1 --noise-var 0.1
 bad "components above n" toy --estimator dropout-mc --n 10 --m 2 --d 1 --noise-var 0.1 --components 11
 bad "missing value" toy --estimator dropout-mc --n
+bad "estimate: noise-model estimator" estimate --estimator dropout-mc --x "$tmp/x.csv" --y "$tmp/y.csv"
+bad "estimate: bins and bin size" estimate --estimator binning --x "$tmp/x.csv" --y "$tmp/y.csv" --bins 3 --bin-size 1
+bad "estimate: mismatched rows" estimate --estimator ksg --x "$tmp/x.csv" --y "$tmp/short.csv"
+bad "dropout: labels of wrong length" dropout --estimator dropout-mc --means "$tmp/means.csv" --noise-var 0.1 --labels "$tmp/short.csv"
+bad "dropout: bad edge hashing" dropout --estimator dropout-mc --means "$tmp/means.csv" --noise-var 0.1 --labels "$tmp/labels.csv" --edge-hashing nope
 
 echo "$pass passed, $fail failed"
 test "$fail" -eq 0

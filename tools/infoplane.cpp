@@ -8,6 +8,7 @@
 
 #include "cli_args.hpp"
 #include "dropout_registry.hpp"
+#include "pairs_registry.hpp"
 #include "infoplane/infoplane.hpp"
 #include "infoplane/validation/toy_truth.hpp"
 #include "json_output.hpp"
@@ -26,19 +27,46 @@ const std::set<std::string> noise_model_flags = {"--m",         "--seed",      "
                                                  "--noise-var", "--noise-std", "--kernel"};
 const std::set<std::string> noise_model_switches = {"--float", "--no-loo"};
 
-std::set<std::string> with(std::set<std::string> base, std::initializer_list<std::string> more) {
-  base.insert(more);
+std::set<std::string> with(std::set<std::string> base, const std::set<std::string>& more) {
+  base.insert(more.begin(), more.end());
   return base;
 }
 
+// Pairs (x repeated M times, z) for the sample-pair estimators, as in the paper's Fig. 4.
+std::pair<Eigen::MatrixXd, Eigen::MatrixXd> toy_pairs(const Eigen::MatrixXd& f, const gaussian_dropout& noise,
+                                                      std::size_t m, std::uint64_t seed) {
+  const auto n = f.rows(), d = f.cols();
+  Eigen::MatrixXd x(n * Eigen::Index(m), d), z(n * Eigen::Index(m), d);
+  for (Eigen::Index i = 0; i < n; ++i) {
+    auto rng = detail::make_stream(seed, detail::rng_purpose::noise, std::uint64_t(i));
+    for (Eigen::Index r = 0; r < Eigen::Index(m); ++r)
+      for (Eigen::Index k = 0; k < d; ++k) {
+        x(i * Eigen::Index(m) + r, k) = (f(i, k) - 0.5) / 2.0;  // invert f(x) = 2x + 0.5
+        z(i * Eigen::Index(m) + r, k) = f(i, k) * (1.0 + noise.std() * rng.normal());
+      }
+  }
+  return {x, z};
+}
+
+std::string all_estimator_names() { return estimator_names() + "|binning|edge|ksg"; }
+
 int toy(const std::vector<std::string>& argv) {
-  const args a(argv, with(noise_model_flags, {"--estimator", "--n", "--d"}), noise_model_switches);
+  const args a(argv, with(with(noise_model_flags, pair_flags), {"--estimator", "--n", "--d"}),
+               with(noise_model_switches, pair_switches));
   const auto noise = parse_noise(a);
   const auto settings = parse_settings(a);
   const auto n = a.number<std::size_t>("--n"), d = a.number<std::size_t>("--d");
   const std::string name = a.str("--estimator");
   const Eigen::MatrixXd f = make_toy_representation(n, d, settings.seed);
-  const auto [r, seconds] = run_noise_model(name, f, noise, settings);
+  timed_result tr;
+  if (is_pair_estimator(name)) {
+    if (settings.m == 0) throw usage_error("flag --m must be >= 1");
+    const auto [x, z] = toy_pairs(f, noise, settings.m, settings.seed);
+    tr = run_pairs(name, x, z, a);
+  } else {
+    tr = run_noise_model(name, f, noise, settings);
+  }
+  const auto& [r, seconds] = tr;
   auto j = result_json(name, r, seconds);
   j.add("truth", static_cast<double>(d) * validation::toy_truth(noise).mi)
       .add("d", d)
@@ -49,6 +77,45 @@ int toy(const std::vector<std::string>& argv) {
 }
 
 // The README's main job: every noise-model estimator on the toy problem, next to the truth.
+// I(X;Y) from two files by a sample-pair estimator.
+int estimate(const std::vector<std::string>& argv) {
+  const args a(argv, with(pair_flags, {"--estimator", "--x", "--y", "--seed", "--threads"}), pair_switches);
+  const std::string name = a.str("--estimator");
+  if (!is_pair_estimator(name)) throw usage_error("unknown estimator '" + name + "' (choose binning|edge|ksg)");
+  const Eigen::MatrixXd x = io::read_matrix(a.str("--x")), y = io::read_matrix(a.str("--y"));
+  const auto [r, seconds] = run_pairs(name, x, y, a);
+  std::cout << result_json(name, r, seconds).add("x", a.str("--x")).add("y", a.str("--y")).str() << "\n";
+  return 0;
+}
+
+// I(X;Z) from noise-free representations; with --labels also I(Z;Y) from noisy draws.
+int dropout(const std::vector<std::string>& argv) {
+  const args a(argv,
+               with(with(noise_model_flags, pair_flags), {"--estimator", "--means", "--labels", "--label-estimator"}),
+               with(noise_model_switches, pair_switches));
+  const auto noise = parse_noise(a);
+  const auto settings = parse_settings(a);
+  const std::string name = a.str("--estimator");
+  const Eigen::MatrixXd f = io::read_matrix(a.str("--means"));
+  const auto [r, seconds] = run_noise_model(name, f, noise, settings);
+  auto j = result_json(name, r, seconds);
+  j.add("noise_variance", noise.variance()).add("m", settings.m);
+  if (a.has("--labels")) {
+    const Eigen::MatrixXd labels = io::read_matrix(a.str("--labels"));
+    if (labels.rows() != f.rows() || labels.cols() != 1)
+      throw usage_error("--labels must hold one label per row of --means (" + std::to_string(f.rows()) + " x 1)");
+    const std::string label_name = a.str("--label-estimator", "edge");
+    // Noisy draws Z (M per point, the same streams as toy pairs) with the labels repeated.
+    const auto [unused, z] = toy_pairs(f, noise, settings.m, settings.seed);
+    Eigen::MatrixXd y(z.rows(), 1);
+    for (Eigen::Index i = 0; i < z.rows(); ++i) y(i, 0) = labels(i / Eigen::Index(settings.m), 0);
+    const auto [rzy, szy] = run_pairs(label_name, z, y, a);
+    j.add("i_zy_estimator", label_name).add("i_zy", rzy.value).add("i_zy_seconds", szy);
+  }
+  std::cout << j.str() << "\n";
+  return 0;
+}
+
 int toy_sweep(const std::vector<std::string>& argv) {
   const args a(argv, {"--n", "--m", "--seed", "--threads"});
   noise_model_settings s = parse_settings(a);
@@ -78,10 +145,20 @@ int toy_sweep(const std::vector<std::string>& argv) {
 const std::map<std::string, command>& commands() {
   static const std::map<std::string, command> table = {
       {"toy",
-       {"infoplane toy --estimator " + estimator_names() +
+       {"infoplane toy --estimator " + all_estimator_names() +
             " --n N --m M --d D (--noise-var V | --noise-std S) [--seed S] [--threads T] [--components K]"
             " [--kernel auto|pruned|brute|scalar] [--float] [--no-loo]",
         toy}},
+      {"estimate",
+       {"infoplane estimate --estimator binning|edge|ksg --x X.npy --y Y.npy [--bins B | --bin-size W] [--per-unit]"
+        " [--miller-madow] [--discrete-y] [--k K] [--edge-U U] [--edge-L L] [--gamma G] [--gamma-y G] [--epsilon E]"
+        " [--edge-hashing p-stable|floor] [--seed S] [--threads T]",
+        estimate}},
+      {"dropout",
+       {"infoplane dropout --estimator " + estimator_names() +
+            " --means F.npy (--noise-var V | --noise-std S) [--m M] [--labels Y.npy [--label-estimator "
+            "binning|edge|ksg]] [--seed S] [--threads T]",
+        dropout}},
       {"toy-sweep", {"infoplane toy-sweep [--n N] [--m M] [--seed S] [--threads T]", toy_sweep}},
   };
   return table;

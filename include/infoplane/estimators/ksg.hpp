@@ -1,0 +1,171 @@
+#pragma once
+// Kraskov-Stoegbauer-Grassberger estimator, algorithm 1, max-norm (Kraskov et al. 2004):
+//   I = psi(k) + psi(N) - < psi(n_x + 1) + psi(n_y + 1) >,
+// eps_i the k-th neighbour distance in the joint space, n_x / n_y the points strictly closer
+// than eps_i in each marginal. With discrete_y, Ross (2014): neighbours within the same label.
+// Tiled brute force, O(N^2 (dx + dy)), threaded over points.
+//
+// Preprocessing (documented because KSG is scale- and tie-sensitive): with `standardize`, each
+// continuous column is centred and scaled to unit variance; with jitter > 0, seeded noise of
+// that standard deviation breaks exact ties (quantised data, ReLU zeros), as scikit-learn does.
+// Strict "<" is exact: no epsilon is subtracted. The raw value is returned (it can be < 0).
+#include <Eigen/Core>
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <map>
+#include <string_view>
+#include <vector>
+
+#include "infoplane/detail/digamma.hpp"
+#include "infoplane/detail/parallel.hpp"
+#include "infoplane/detail/rng.hpp"
+#include "infoplane/estimators/concepts.hpp"
+#include "infoplane/inputs/samples.hpp"
+#include "infoplane/results/estimate_result.hpp"
+
+namespace infoplane {
+
+struct ksg_options {
+  std::size_t k = 3;          ///< neighbours (Kraskov; NPEET and scikit-learn use 3)
+  bool standardize = true;    ///< centre and scale each continuous column to unit variance
+  double jitter = 1e-10;      ///< std of tie-breaking noise after standardisation; 0: none
+  bool discrete_y = false;    ///< y holds labels: Ross (2014) continuous-discrete estimator
+  std::uint64_t seed = 0;     ///< fixes the jitter
+  unsigned threads = 0;       ///< 0: all cores
+};
+
+class ksg {
+ public:
+  static constexpr std::string_view name = "ksg";
+  static constexpr bound_kind kind = bound_kind::point_estimate;
+
+  explicit ksg(ksg_options options = {}) : opt_(options) {
+    INFOPLANE_CHECK(opt_.k >= 1, "ksg: k must be >= 1");
+    INFOPLANE_CHECK(std::isfinite(opt_.jitter) && opt_.jitter >= 0, "ksg: jitter must be finite and >= 0");
+  }
+
+  template <class MX, class MY>
+  [[nodiscard]] estimate_result estimate(const paired_samples<MX, MY>& in) const {
+    validate(in, "ksg");
+    const std::size_t n = static_cast<std::size_t>(in.x.rows());
+    INFOPLANE_CHECK(n > opt_.k, "ksg: too few samples: N = " + std::to_string(n) + " must exceed k = " +
+                                    std::to_string(opt_.k));
+    const matrix x = prepare(in.x, 0);
+    estimate_result r;
+    r.kind = kind;
+    r.n_samples = n;
+    if (opt_.discrete_y) {
+      INFOPLANE_CHECK(in.y.cols() == 1, "ksg: discrete_y needs one label column");
+      r.value = ross(x, in.y);
+    } else {
+      r.value = kraskov(x, prepare(in.y, 1));
+    }
+    if (!std::isfinite(r.value)) r.status = estimate_status::insufficient_samples;
+    return r;
+  }
+
+ private:
+  using matrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
+  template <class M>
+  matrix prepare(const M& m, std::uint64_t which) const {
+    matrix out = m.template cast<double>();
+    if (opt_.standardize) {
+      for (Eigen::Index c = 0; c < out.cols(); ++c) {
+        const double mean = out.col(c).mean();
+        const double sd = std::sqrt((out.col(c).array() - mean).square().sum() / double(out.rows()));
+        out.col(c).array() -= mean;
+        if (sd > 0) out.col(c) /= sd;
+      }
+    }
+    if (opt_.jitter > 0)
+      for (Eigen::Index i = 0; i < out.rows(); ++i) {
+        auto rng = detail::make_stream(opt_.seed, detail::rng_purpose::data, (which << 40) + std::uint64_t(i));
+        for (Eigen::Index c = 0; c < out.cols(); ++c) out(i, c) += opt_.jitter * rng.normal();
+      }
+    return out;
+  }
+
+  static double max_dist(const matrix& m, std::size_t i, std::size_t j) noexcept {
+    const double* a = m.data() + i * std::size_t(m.cols());
+    const double* b = m.data() + j * std::size_t(m.cols());
+    double d = 0.0;
+    for (Eigen::Index c = 0; c < m.cols(); ++c) d = std::max(d, std::abs(a[c] - b[c]));
+    return d;
+  }
+
+  // k smallest values seen so far (k is small): insertion into a sorted buffer.
+  static void keep_smallest(std::vector<double>& best, double v) noexcept {
+    if (v >= best.back()) return;
+    auto it = std::upper_bound(best.begin(), best.end(), v);
+    best.insert(it, v);
+    best.pop_back();
+  }
+
+  double kraskov(const matrix& x, const matrix& y) const {
+    const std::size_t n = static_cast<std::size_t>(x.rows()), k = opt_.k;
+    const detail::digamma_table psi(n + 1);
+    std::vector<double> term(n);
+    detail::parallel_for(n, opt_.threads, 64, [&](std::size_t b, std::size_t e) {
+      std::vector<double> dx(n), dy(n), best(k);
+      for (std::size_t i = b; i < e; ++i) {
+        std::fill(best.begin(), best.end(), std::numeric_limits<double>::infinity());
+        for (std::size_t j = 0; j < n; ++j) {
+          dx[j] = max_dist(x, i, j);
+          dy[j] = max_dist(y, i, j);
+          if (j != i) keep_smallest(best, std::max(dx[j], dy[j]));
+        }
+        const double eps = best[k - 1];
+        std::size_t nx = 0, ny = 0;
+        for (std::size_t j = 0; j < n; ++j) {
+          if (j == i) continue;
+          nx += dx[j] < eps;
+          ny += dy[j] < eps;
+        }
+        term[i] = psi(nx + 1) + psi(ny + 1);
+      }
+    });
+    double mean = 0;
+    for (double t : term) mean += t;
+    return psi(k) + psi(n) - mean / static_cast<double>(n);
+  }
+
+  template <class MY>
+  double ross(const matrix& x, const MY& labels) const {
+    std::map<double, std::size_t> count;
+    for (Eigen::Index i = 0; i < labels.rows(); ++i) ++count[static_cast<double>(labels(i, 0))];
+    std::vector<std::size_t> keep;  // points whose label occurs more than once
+    for (Eigen::Index i = 0; i < labels.rows(); ++i)
+      if (count[static_cast<double>(labels(i, 0))] > 1) keep.push_back(static_cast<std::size_t>(i));
+    const std::size_t n = keep.size();
+    if (n < 2) return std::numeric_limits<double>::quiet_NaN();
+    const detail::digamma_table psi(n + 1);
+    std::vector<double> term(n);
+    detail::parallel_for(n, opt_.threads, 64, [&](std::size_t b, std::size_t e) {
+      std::vector<double> d(n), best;
+      for (std::size_t a = b; a < e; ++a) {
+        const std::size_t i = keep[a];
+        const double yi = static_cast<double>(labels(Eigen::Index(i), 0));
+        const std::size_t nc = count.at(yi), ki = std::min(opt_.k, nc - 1);
+        best.assign(ki, std::numeric_limits<double>::infinity());
+        for (std::size_t c = 0; c < n; ++c) {
+          const std::size_t j = keep[c];
+          d[c] = max_dist(x, i, j);
+          if (j != i && static_cast<double>(labels(Eigen::Index(j), 0)) == yi) keep_smallest(best, d[c]);
+        }
+        const double eps = best[ki - 1];
+        std::size_t m = 0;
+        for (std::size_t c = 0; c < n; ++c) m += keep[c] != i && d[c] < eps;
+        term[a] = psi(ki) - psi(nc) - psi(m + 1);
+      }
+    });
+    double mean = 0;
+    for (double t : term) mean += t;
+    return psi(n) + mean / static_cast<double>(n);
+  }
+
+  ksg_options opt_;
+};
+
+}  // namespace infoplane

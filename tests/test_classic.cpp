@@ -1,0 +1,191 @@
+// Binning, KSG and EDGE against closed forms, discrete cases with exact answers, and EDGE
+// cases worked by hand from the published algorithm.
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <limits>
+
+#include "infoplane/estimators/binning.hpp"
+#include "infoplane/estimators/edge.hpp"
+#include "infoplane/estimators/ksg.hpp"
+#include "support/correlated_gaussians.hpp"
+#include "support/two_component_truth.hpp"
+
+using namespace infoplane;
+using Catch::Matchers::WithinAbs;
+using mat = Eigen::MatrixXd;
+
+TEST_CASE("sample-pair estimators satisfy the Estimator concept", "[classic][concept]") {
+  using pairs = paired_samples<mat, mat>;
+  STATIC_REQUIRE(Estimator<binning, pairs>);
+  STATIC_REQUIRE(Estimator<ksg, pairs>);
+  STATIC_REQUIRE(Estimator<edge, pairs>);
+  STATIC_REQUIRE(!Estimator<ksg, noisy_representation<mat>>);
+}
+
+// ---------------------------------------------------------------- binning
+
+TEST_CASE("binning: discrete cases with exact answers", "[classic][binning]") {
+  mat x(8, 1), y(8, 1), z(8, 1);
+  x << 0, 1, 2, 3, 0, 1, 2, 3;
+  y << 0, 1, 2, 3, 0, 1, 2, 3;  // Y = X: I = H(X) = log 4
+  z << 0, 0, 0, 0, 1, 1, 1, 1;  // independent of X: I = 0 exactly
+  const binning b({.bin_size = 1.0});
+  CHECK(b.estimate(paired_samples{x, y}).value == Approx(std::log(4.0)).epsilon(1e-14));
+  CHECK_THAT(b.estimate(paired_samples{x, z}).value, WithinAbs(0.0, 1e-14));
+  CHECK(b.binned_entropy(x).value == Approx(std::log(4.0)).epsilon(1e-14));
+  // Four equal-width bins over [0, 3] give the same cells.
+  CHECK(binning({.bins = 4}).estimate(paired_samples{x, y}).value == Approx(std::log(4.0)).epsilon(1e-14));
+  // Labels as categories.
+  CHECK(binning({.bin_size = 1.0, .discrete_y = true}).estimate(paired_samples{x, y}).value ==
+        Approx(std::log(4.0)).epsilon(1e-14));
+}
+
+TEST_CASE("binning: global and per-unit ranges differ as they should", "[classic][binning]") {
+  mat t(4, 2);
+  t << 0, 0, 1, 0.1, 2, 0.2, 3, 0.3;  // unit 2 spans a tenth of the layer range
+  // Global range [0, 3] with 2 bins: unit 2 always lands in bin 0 -> 2 codes.
+  CHECK(binning({.bins = 2}).binned_entropy(t).value == Approx(std::log(2.0)));
+  // Per-unit ranges: unit 2 splits too, but codes coincide with unit 1's -> still 2 codes.
+  CHECK(binning({.bins = 2, .range = bin_range::per_unit}).binned_entropy(t).value == Approx(std::log(2.0)));
+  // With 4 bins per unit, every row is its own code.
+  CHECK(binning({.bins = 4, .range = bin_range::per_unit}).binned_entropy(t).value == Approx(std::log(4.0)));
+  CHECK(binning({.bins = 4}).binned_entropy(t).value == Approx(std::log(4.0)));
+}
+
+TEST_CASE("binning: correlated Gaussians with fine bins and many samples", "[classic][binning]") {
+  const auto g = test::correlated_gaussians(200000, 1, 0.8, 3);
+  const auto r = binning({.bins = 40, .miller_madow = true}).estimate(paired_samples{g.x, g.y});
+  CHECK_THAT(r.value, WithinAbs(g.mi, 0.02));
+}
+
+TEST_CASE("binning: Miller-Madow removes most of the plug-in bias under independence", "[classic][binning]") {
+  double plug = 0, mm = 0;
+  for (std::uint64_t s = 0; s < 20; ++s) {
+    const auto g = test::correlated_gaussians(500, 1, 0.0, s);
+    plug += binning({.bins = 8}).estimate(paired_samples{g.x, g.y}).value / 20;
+    mm += binning({.bins = 8, .miller_madow = true}).estimate(paired_samples{g.x, g.y}).value / 20;
+  }
+  CHECK(plug > 0.03);  // roughly (8 - 1)^2 / (2 * 500) = 0.049
+  CHECK(std::abs(mm) < 0.5 * plug);
+}
+
+TEST_CASE("binning: high dimensions cost O(N d) and hit log N", "[classic][binning]") {
+  const auto g = test::correlated_gaussians(2000, 1000, 0.5, 1);
+  const auto r = binning({.bins = 10}).binned_entropy(g.x);
+  CHECK(r.value == Approx(std::log(2000.0)));
+  CHECK(r.status == estimate_status::saturated);
+}
+
+TEST_CASE("binning: bad input", "[classic][binning][bad-input]") {
+  CHECK_THROWS_AS(binning({.bins = 3, .bin_size = 1.0}), infoplane::invalid_argument);
+  CHECK_THROWS_AS(binning(binning_options{}), infoplane::invalid_argument);
+  CHECK_THROWS_AS(binning({.bins = 0}), infoplane::invalid_argument);
+  CHECK_THROWS_AS(binning({.bin_size = -1.0}), infoplane::invalid_argument);
+  mat x = mat::Ones(5, 2), y = mat::Ones(4, 1);
+  CHECK_THROWS_WITH(binning().estimate(paired_samples{x, y}), Catch::Contains("mismatched shapes"));
+  mat y5(5, 1);
+  y5 << 0, 1, 0.5, 1, 0;
+  CHECK_THROWS_WITH(binning({.bins = 2, .discrete_y = true}).estimate(paired_samples{x, y5}),
+                    Catch::Contains("integer labels"));
+  x(2, 1) = std::numeric_limits<double>::quiet_NaN();
+  CHECK_THROWS_WITH(binning().estimate(paired_samples{x, y5}), Catch::Contains("NaN"));
+}
+
+// ---------------------------------------------------------------- KSG
+
+TEST_CASE("ksg: correlated Gaussians", "[classic][ksg]") {
+  const std::size_t d = GENERATE(1u, 2u);
+  const double rho = GENERATE(0.0, 0.6, 0.9);
+  const auto g = test::correlated_gaussians(3000, d, rho, d * 10 + std::size_t(rho * 10));
+  const auto r = ksg().estimate(paired_samples{g.x, g.y});
+  INFO("d=" << d << " rho=" << rho << " ksg=" << r.value << " truth=" << g.mi);
+  CHECK_THAT(r.value, WithinAbs(g.mi, 0.03 + 0.03 * g.mi));
+}
+
+TEST_CASE("ksg: continuous-discrete (Ross) against quadrature", "[classic][ksg]") {
+  // Y uniform on {0, 1}, X | Y ~ N(2 Y, 1): I(X;Y) is the two-component mixture MI.
+  const std::size_t n = 4000;
+  mat x(n, 1), y(n, 1);
+  auto rng = detail::rng_stream(5, 0);
+  for (std::size_t i = 0; i < n; ++i) {
+    y(Eigen::Index(i), 0) = double(i % 2);
+    x(Eigen::Index(i), 0) = 2.0 * double(i % 2) + rng.normal();
+  }
+  const double truth = test::two_component_mi(0.0, 1.0, 2.0, 1.0);
+  const auto r = ksg({.discrete_y = true}).estimate(paired_samples{x, y});
+  CHECK_THAT(r.value, WithinAbs(truth, 0.03));
+}
+
+TEST_CASE("ksg: deterministic for any thread count; ties broken by seeded jitter", "[classic][ksg]") {
+  const auto g = test::correlated_gaussians(600, 2, 0.5, 2);
+  CHECK(ksg({.threads = 1}).estimate(paired_samples{g.x, g.y}).value ==
+        ksg({.threads = 3}).estimate(paired_samples{g.x, g.y}).value);
+  mat q = (g.x.array() * 2).round().matrix();  // heavy ties
+  const auto r = ksg().estimate(paired_samples{q, g.y});
+  CHECK(std::isfinite(r.value));
+}
+
+TEST_CASE("ksg: bad input", "[classic][ksg][bad-input]") {
+  mat x = mat::Random(3, 1), y = mat::Random(3, 1);
+  CHECK_THROWS_WITH(ksg().estimate(paired_samples{x, y}), Catch::Contains("too few samples"));
+  CHECK_THROWS_AS(ksg({.k = 0}), infoplane::invalid_argument);
+  mat y2 = mat::Random(10, 2), x10 = mat::Random(10, 1);
+  CHECK_THROWS_WITH(ksg({.discrete_y = true}).estimate(paired_samples{x10, y2}), Catch::Contains("one label column"));
+}
+
+// ---------------------------------------------------------------- EDGE
+
+TEST_CASE("edge: cases worked by hand with fixed bandwidths", "[classic][edge]") {
+  // floor hashing, eps = [0.5, 0.5] scaled by 0.9 * gamma * 3 d' = 1.35 * gamma, L = 1, b = 0.
+  // gamma = 1 / 1.35 makes eps exactly 0.5: codes floor(v / 0.5).
+  const double g = 1.0 / 1.35;
+  edge_options o{.gamma = {g, g}, .epsilon = {0.5, 0.5}, .epsilon_vector = edge_epsilon_vector::fixed,
+                 .normalize_epsilon = false, .L = 1, .hashing = edge_hashing::floor};
+  mat x(4, 1), y(4, 1), z(4, 1);
+  x << 0, 0, 1, 1;
+  y << 0, 0, 1, 1;
+  z << 0, 1, 0, 1;
+  // Y = X: two cells of 2 with N_i = M_j = 2: each term ln(2 * 4 / 4) = ln 2.
+  CHECK(edge(o).estimate(paired_samples{x, y}).value == Approx(std::log(2.0)).epsilon(1e-12));
+  // Independent: every ratio is 1, ln 1 = 0 is floored at 0.001.
+  CHECK(edge(o).estimate(paired_samples{x, z}).value == Approx(0.001).epsilon(1e-12));
+  // The U clip applies per cell: U = 0.5 caps ln 2.
+  o.U = 0.5;
+  CHECK(edge(o).estimate(paired_samples{x, y}).value == Approx(0.5).epsilon(1e-12));
+}
+
+TEST_CASE("edge: ensemble shifts and median, by hand", "[classic][edge]") {
+  // L = 2, 'fixed': eps = 1 for both, shifts b_0 = 0, b_1 = 0.5.
+  const double g = 1.0 / 2.7;  // 0.9 * 3 * g = 1 with epsilon 1
+  const edge_options o{.gamma = {g, g}, .epsilon = {1.0, 1.0}, .epsilon_vector = edge_epsilon_vector::fixed,
+                       .normalize_epsilon = false, .L = 2, .hashing = edge_hashing::floor};
+  mat x(4, 1), y(4, 1);
+  x << 0.2, 0.4, 0.6, 0.8;
+  y << 0.2, 0.4, 0.6, 0.8;
+  // j = 0: all values in one bucket -> one cell, ln(4 * 4 / 16) = 0 -> 0.001.
+  // j = 1: floor(v + 0.5): {0, 0, 1, 1} for both -> ln 2.  Median of two = their mean.
+  CHECK(edge(o).estimate(paired_samples{x, y}).value == Approx(0.5 * (0.001 + std::log(2.0))).epsilon(1e-12));
+}
+
+TEST_CASE("edge: dependence versus independence with the reference defaults", "[classic][edge]") {
+  const auto dep = test::correlated_gaussians(4000, 2, 0.9, 1);
+  const auto ind = test::correlated_gaussians(4000, 2, 0.0, 2);
+  const auto a = edge().estimate(paired_samples{dep.x, dep.y});
+  const auto b = edge().estimate(paired_samples{ind.x, ind.y});
+  INFO("dependent " << a.value << " (truth " << dep.mi << "), independent " << b.value);
+  CHECK(a.value > 0.5);
+  CHECK(b.value < 0.15);
+  CHECK(b.value >= 0.001);  // the floor
+  CHECK(edge({.seed = 3}).estimate(paired_samples{dep.x, dep.y}).value ==
+        edge({.seed = 3}).estimate(paired_samples{dep.x, dep.y}).value);
+}
+
+TEST_CASE("edge: bad input", "[classic][edge][bad-input]") {
+  CHECK_THROWS_AS(edge({.L = 0}), infoplane::invalid_argument);
+  CHECK_THROWS_AS(edge({.U = 0.0}), infoplane::invalid_argument);
+  CHECK_THROWS_AS(edge({.gamma = {0.0, 1.0}}), infoplane::invalid_argument);
+  mat x = mat::Ones(1, 1), y = mat::Ones(1, 1);
+  CHECK_THROWS_WITH(edge().estimate(paired_samples{x, y}), Catch::Contains("too few samples"));
+  mat e(0, 1);
+  CHECK_THROWS_WITH(edge().estimate(paired_samples{e, e}), Catch::Contains("empty"));
+}
