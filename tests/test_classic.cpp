@@ -189,3 +189,22 @@ TEST_CASE("edge: bad input", "[classic][edge][bad-input]") {
   mat e(0, 1);
   CHECK_THROWS_WITH(edge().estimate(paired_samples{e, e}), Catch::Contains("empty"));
 }
+
+TEST_CASE("ksg: k-d tree and brute force give identical values", "[classic][ksg]") {
+  const std::size_t d = GENERATE(1u, 3u);
+  const auto g = test::correlated_gaussians(1500, d, 0.7, 4);
+  const auto tree = ksg().estimate(paired_samples{g.x, g.y});
+  const auto brute = ksg({.tree_max_dims = 0}).estimate(paired_samples{g.x, g.y});
+  CHECK(tree.value == brute.value);
+}
+
+TEST_CASE("ksg (Ross): k-d tree and brute force give identical values; singleton labels dropped", "[classic][ksg]") {
+  const auto g = test::correlated_gaussians(900, 2, 0.7, 6);
+  mat labels(900, 1);
+  for (Eigen::Index i = 0; i < 900; ++i) labels(i, 0) = g.y(i, 0) > 0 ? 1.0 : 0.0;
+  labels(5, 0) = 7.0;  // a label that occurs once
+  const auto tree = ksg({.discrete_y = true}).estimate(paired_samples{g.x, labels});
+  const auto brute = ksg({.discrete_y = true, .tree_max_dims = 0}).estimate(paired_samples{g.x, labels});
+  CHECK(tree.value == brute.value);
+  CHECK(tree.value > 0.1);
+}

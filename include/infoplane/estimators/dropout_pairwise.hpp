@@ -12,6 +12,7 @@
 #include <optional>
 #include <string_view>
 #include <vector>
+#include <xsimd/xsimd.hpp>
 
 #include "infoplane/detail/dropout_common.hpp"
 #include "infoplane/detail/parallel.hpp"
@@ -50,8 +51,12 @@ class dropout_pairwise_bound {
     std::size_t first = 0;
     for (const auto& g : detail::group_by_zero_pattern(f, rows)) {
       const auto packed = detail::pack_group<double>(f, g, in.noise.variance());  // mean, 1/(2v)
+      std::vector<double> v(packed.half_prec.size()), c(packed.k, 0.0);
+      for (std::size_t t = 0; t < v.size(); ++t) v[t] = 0.5 / packed.half_prec[t];
+      for (std::size_t j = 0; j < packed.k; ++j)
+        for (std::size_t k = 0; k < packed.d; ++k) c[j] += 0.25 * std::log(v[j * packed.d + k]) + 0.25 * std::log(2.0);
       detail::parallel_for(g.members.size(), opt_.threads, 16, [&](std::size_t b, std::size_t e) {
-        for (std::size_t i = b; i < e; ++i) lse[first + i] = log_sum_exp_neg_distance(packed, i);
+        for (std::size_t i = b; i < e; ++i) lse[first + i] = log_sum_exp_neg_distance(packed, v, c, i);
       });
       first += g.members.size();
     }
@@ -71,32 +76,50 @@ class dropout_pairwise_bound {
   }
 
  private:
-  // Running log-sum-exp over the group of -D(p_i || p_j); j = i contributes exp(0).
-  static double log_sum_exp_neg_distance(const detail::packed_group<double>& p, std::size_t i) {
-    double mx = -std::numeric_limits<double>::infinity(), acc = 0.0;
+  // -D(p_i || p_j) summed over units, vectorised over units with xsimd. `v` holds the
+  // variances (k x d), `c` per-component constants that take the logs out of the inner loop.
+  static double neg_distance(const detail::packed_group<double>& p, const std::vector<double>& v,
+                             const std::vector<double>& c, std::size_t i, std::size_t j) noexcept {
+    using b = xsimd::batch<double>;
     const double* mi = p.mean.data() + i * p.d;
-    const double* hi = p.half_prec.data() + i * p.d;
-    const double half_d = 0.5 * static_cast<double>(p.d);
-    for (std::size_t j = 0; j < p.k; ++j) {
-      const double* mj = p.mean.data() + j * p.d;
-      const double* hj = p.half_prec.data() + j * p.d;
-      double dist = 0.0;
-      if constexpr (D == pairwise_distance::kullback_leibler) {
-        // 1/2 sum [v_i/v_j + (mu_i - mu_j)^2 / v_j - 1 + log(v_j / v_i)]; the log terms sum to
-        // log_norm_i - log_norm_j, so the inner loop needs no log.
-        for (std::size_t k = 0; k < p.d; ++k) {
-          const double diff = mi[k] - mj[k];
-          dist += 0.5 * hj[k] / hi[k] + diff * diff * hj[k];
-        }
-        dist += p.log_norm[i] - p.log_norm[j] - half_d;
-      } else {
-        // sum [(mu_i - mu_j)^2 / (4 (v_i + v_j)) + 1/2 log((v_i + v_j) / (2 sqrt(v_i v_j)))]
-        for (std::size_t k = 0; k < p.d; ++k) {
-          const double diff = mi[k] - mj[k], vi = 0.5 / hi[k], vj = 0.5 / hj[k];
-          dist += diff * diff / (4.0 * (vi + vj)) + 0.5 * std::log((vi + vj) / (2.0 * std::sqrt(vi * vj)));
-        }
+    const double* mj = p.mean.data() + j * p.d;
+    const double* vi = v.data() + i * p.d;
+    const double* vj = v.data() + j * p.d;
+    const double* hj = p.half_prec.data() + j * p.d;
+    b acc(0.0);
+    std::size_t k = 0;
+    double tail = 0.0;
+    if constexpr (D == pairwise_distance::kullback_leibler) {
+      // 1/2 sum [v_i/v_j + (mu_i - mu_j)^2 / v_j - 1 + log(v_j / v_i)]; the log terms sum to
+      // log_norm_i - log_norm_j, so the inner loop needs no log.
+      for (; k + b::size <= p.d; k += b::size) {
+        const b diff = b::load_unaligned(mi + k) - b::load_unaligned(mj + k), h = b::load_unaligned(hj + k);
+        acc += h * xsimd::fma(diff, diff, b::load_unaligned(vi + k));
       }
-      const double w = -dist;
+      for (; k < p.d; ++k) tail += hj[k] * ((mi[k] - mj[k]) * (mi[k] - mj[k]) + vi[k]);
+      return -(xsimd::hadd(acc) + tail + p.log_norm[i] - p.log_norm[j] - 0.5 * static_cast<double>(p.d));
+    } else {
+      // sum [(mu_i - mu_j)^2 / (4 (v_i + v_j)) + 1/2 log(v_i + v_j)] - c_i - c_j, since
+      // 1/2 log(2 sqrt(v_i v_j)) = 1/4 (log 2 + log v_i) + 1/4 (log 2 + log v_j) = c-terms.
+      for (; k + b::size <= p.d; k += b::size) {
+        const b diff = b::load_unaligned(mi + k) - b::load_unaligned(mj + k);
+        const b sum = b::load_unaligned(vi + k) + b::load_unaligned(vj + k);
+        acc += diff * diff / (b(4.0) * sum) + b(0.5) * xsimd::log(sum);
+      }
+      for (; k < p.d; ++k) {
+        const double diff = mi[k] - mj[k], sum = vi[k] + vj[k];
+        tail += diff * diff / (4.0 * sum) + 0.5 * std::log(sum);
+      }
+      return -(xsimd::hadd(acc) + tail - c[i] - c[j]);
+    }
+  }
+
+  // Running log-sum-exp over the group of -D(p_i || p_j); j = i contributes exp(0).
+  static double log_sum_exp_neg_distance(const detail::packed_group<double>& p, const std::vector<double>& v,
+                                         const std::vector<double>& c, std::size_t i) {
+    double mx = -std::numeric_limits<double>::infinity(), acc = 0.0;
+    for (std::size_t j = 0; j < p.k; ++j) {
+      const double w = j == i ? 0.0 : neg_distance(p, v, c, i, j);
       if (w > mx) {
         acc = acc * std::exp(mx - w) + 1.0;
         mx = w;

@@ -3,7 +3,8 @@
 //   I = psi(k) + psi(N) - < psi(n_x + 1) + psi(n_y + 1) >,
 // eps_i the k-th neighbour distance in the joint space, n_x / n_y the points strictly closer
 // than eps_i in each marginal. With discrete_y, Ross (2014): neighbours within the same label.
-// Tiled brute force, O(N^2 (dx + dy)), threaded over points.
+// Max-norm k-d trees (O(N log N) in low dimensions) up to `tree_max_dims` joint dimensions,
+// brute force O(N^2 (dx + dy)) beyond; both threaded over points and giving identical counts.
 //
 // Preprocessing (documented because KSG is scale- and tie-sensitive): with `standardize`, each
 // continuous column is centred and scaled to unit variance; with jitter > 0, seeded noise of
@@ -14,10 +15,12 @@
 #include <cmath>
 #include <limits>
 #include <map>
+#include <optional>
 #include <string_view>
 #include <vector>
 
 #include "infoplane/detail/digamma.hpp"
+#include "infoplane/detail/kd_tree.hpp"
 #include "infoplane/detail/parallel.hpp"
 #include "infoplane/detail/rng.hpp"
 #include "infoplane/estimators/concepts.hpp"
@@ -33,6 +36,7 @@ struct ksg_options {
   bool discrete_y = false;    ///< y holds labels: Ross (2014) continuous-discrete estimator
   std::uint64_t seed = 0;     ///< fixes the jitter
   unsigned threads = 0;       ///< 0: all cores
+  std::size_t tree_max_dims = 16;  ///< k-d trees up to this many joint dimensions, brute force beyond
 };
 
 class ksg {
@@ -107,25 +111,38 @@ class ksg {
     const std::size_t n = static_cast<std::size_t>(x.rows()), k = opt_.k;
     const detail::digamma_table psi(n + 1);
     std::vector<double> term(n);
-    detail::parallel_for(n, opt_.threads, 64, [&](std::size_t b, std::size_t e) {
-      std::vector<double> dx(n), dy(n), best(k);
-      for (std::size_t i = b; i < e; ++i) {
-        std::fill(best.begin(), best.end(), std::numeric_limits<double>::infinity());
-        for (std::size_t j = 0; j < n; ++j) {
-          dx[j] = max_dist(x, i, j);
-          dy[j] = max_dist(y, i, j);
-          if (j != i) keep_smallest(best, std::max(dx[j], dy[j]));
+    if (std::size_t(x.cols() + y.cols()) <= opt_.tree_max_dims) {
+      matrix joint(x.rows(), x.cols() + y.cols());
+      joint << x, y;
+      const detail::kd_tree tj(joint.data(), n, std::size_t(joint.cols()));
+      const detail::kd_tree tx(x.data(), n, std::size_t(x.cols())), ty(y.data(), n, std::size_t(y.cols()));
+      detail::parallel_for(n, opt_.threads, 256, [&](std::size_t b, std::size_t e) {
+        for (std::size_t i = b; i < e; ++i) {
+          const double eps = tj.kth_distance(i, k);
+          term[i] = psi(tx.count_within(i, eps) + 1) + psi(ty.count_within(i, eps) + 1);
         }
-        const double eps = best[k - 1];
-        std::size_t nx = 0, ny = 0;
-        for (std::size_t j = 0; j < n; ++j) {
-          if (j == i) continue;
-          nx += dx[j] < eps;
-          ny += dy[j] < eps;
+      });
+    } else {
+      detail::parallel_for(n, opt_.threads, 64, [&](std::size_t b, std::size_t e) {
+        std::vector<double> dx(n), dy(n), best(k);
+        for (std::size_t i = b; i < e; ++i) {
+          std::fill(best.begin(), best.end(), std::numeric_limits<double>::infinity());
+          for (std::size_t j = 0; j < n; ++j) {
+            dx[j] = max_dist(x, i, j);
+            dy[j] = max_dist(y, i, j);
+            if (j != i) keep_smallest(best, std::max(dx[j], dy[j]));
+          }
+          const double eps = best[k - 1];
+          std::size_t nx = 0, ny = 0;
+          for (std::size_t j = 0; j < n; ++j) {
+            if (j == i) continue;
+            nx += dx[j] < eps;
+            ny += dy[j] < eps;
+          }
+          term[i] = psi(nx + 1) + psi(ny + 1);
         }
-        term[i] = psi(nx + 1) + psi(ny + 1);
-      }
-    });
+      });
+    }
     double mean = 0;
     for (double t : term) mean += t;
     return psi(k) + psi(n) - mean / static_cast<double>(n);
@@ -133,30 +150,59 @@ class ksg {
 
   template <class MY>
   double ross(const matrix& x, const MY& labels) const {
-    std::map<double, std::size_t> count;
-    for (Eigen::Index i = 0; i < labels.rows(); ++i) ++count[static_cast<double>(labels(i, 0))];
-    std::vector<std::size_t> keep;  // points whose label occurs more than once
-    for (Eigen::Index i = 0; i < labels.rows(); ++i)
-      if (count[static_cast<double>(labels(i, 0))] > 1) keep.push_back(static_cast<std::size_t>(i));
+    std::map<double, std::vector<std::size_t>> classes;  // label -> rows
+    for (Eigen::Index i = 0; i < labels.rows(); ++i) classes[static_cast<double>(labels(i, 0))].push_back(std::size_t(i));
+    // Points whose label occurs once carry no neighbour information and are dropped (as in
+    // scikit-learn); everything below works on the kept points only.
+    std::vector<std::size_t> keep;
+    for (const auto& [label, rows] : classes)
+      if (rows.size() > 1) keep.insert(keep.end(), rows.begin(), rows.end());
+    std::sort(keep.begin(), keep.end());
     const std::size_t n = keep.size();
     if (n < 2) return std::numeric_limits<double>::quiet_NaN();
+    matrix xk(Eigen::Index(n), x.cols());
+    std::vector<std::size_t> cls(n), local(n);
+    std::vector<matrix> members;
+    std::map<double, std::size_t> class_index;
+    for (std::size_t a = 0; a < n; ++a) {
+      xk.row(Eigen::Index(a)) = x.row(Eigen::Index(keep[a]));
+      const double label = static_cast<double>(labels(Eigen::Index(keep[a]), 0));
+      auto [it, fresh] = class_index.try_emplace(label, members.size());
+      if (fresh) members.emplace_back(Eigen::Index(classes[label].size()), x.cols());
+      cls[a] = it->second;
+    }
+    std::vector<std::size_t> fill(members.size(), 0);
+    for (std::size_t a = 0; a < n; ++a) {
+      local[a] = fill[cls[a]]++;
+      members[cls[a]].row(Eigen::Index(local[a])) = xk.row(Eigen::Index(a));
+    }
+    const bool use_tree = std::size_t(x.cols()) <= opt_.tree_max_dims;
+    std::vector<detail::kd_tree> class_trees;
+    if (use_tree)
+      for (const auto& m : members) class_trees.emplace_back(m.data(), std::size_t(m.rows()), std::size_t(m.cols()));
+    const std::optional<detail::kd_tree> all =
+        use_tree ? std::optional<detail::kd_tree>(std::in_place, xk.data(), n, std::size_t(xk.cols())) : std::nullopt;
     const detail::digamma_table psi(n + 1);
     std::vector<double> term(n);
     detail::parallel_for(n, opt_.threads, 64, [&](std::size_t b, std::size_t e) {
-      std::vector<double> d(n), best;
+      std::vector<double> d, best;
       for (std::size_t a = b; a < e; ++a) {
-        const std::size_t i = keep[a];
-        const double yi = static_cast<double>(labels(Eigen::Index(i), 0));
-        const std::size_t nc = count.at(yi), ki = std::min(opt_.k, nc - 1);
-        best.assign(ki, std::numeric_limits<double>::infinity());
-        for (std::size_t c = 0; c < n; ++c) {
-          const std::size_t j = keep[c];
-          d[c] = max_dist(x, i, j);
-          if (j != i && static_cast<double>(labels(Eigen::Index(j), 0)) == yi) keep_smallest(best, d[c]);
-        }
-        const double eps = best[ki - 1];
+        const std::size_t nc = std::size_t(members[cls[a]].rows()), ki = std::min(opt_.k, nc - 1);
+        double eps;
         std::size_t m = 0;
-        for (std::size_t c = 0; c < n; ++c) m += keep[c] != i && d[c] < eps;
+        if (use_tree) {
+          eps = class_trees[cls[a]].kth_distance(local[a], ki);
+          m = all->count_within(a, eps);
+        } else {
+          best.assign(ki, std::numeric_limits<double>::infinity());
+          d.resize(n);
+          for (std::size_t c = 0; c < n; ++c) {
+            d[c] = max_dist(xk, a, c);
+            if (c != a && cls[c] == cls[a]) keep_smallest(best, d[c]);
+          }
+          eps = best[ki - 1];
+          for (std::size_t c = 0; c < n; ++c) m += c != a && d[c] < eps;
+        }
         term[a] = psi(ki) - psi(nc) - psi(m + 1);
       }
     });

@@ -1,0 +1,39 @@
+// Every classic estimator at N up to 60000 on correlated Gaussians (d = 1 and 8), and the
+// pairwise bounds on the dropout toy problem.
+#include <benchmark/benchmark.h>
+
+#include "infoplane/infoplane.hpp"
+#include "support/correlated_gaussians.hpp"
+
+namespace {
+
+using namespace infoplane;
+
+template <class E>
+void bm_pairs(benchmark::State& state, E est) {
+  const auto g = test::correlated_gaussians(std::size_t(state.range(0)), std::size_t(state.range(1)), 0.6, 1);
+  double v = 0;
+  for (auto _ : state) benchmark::DoNotOptimize(v = est.estimate(paired_samples{g.x, g.y}).value);
+  state.counters["value"] = v;
+  state.counters["truth"] = g.mi;
+}
+BENCHMARK_CAPTURE(bm_pairs, binning, binning({.bins = 30}))
+    ->ArgsProduct({{10000, 60000}, {1, 8}})->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(bm_pairs, edge, edge())->ArgsProduct({{10000, 60000}, {1, 8}})->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(bm_pairs, ksg, ksg())
+    ->ArgsProduct({{10000, 60000}, {1, 8}})->Unit(benchmark::kMillisecond)->Iterations(1);
+
+template <class E>
+void bm_dropout_bound(benchmark::State& state, E est) {
+  const auto f = make_toy_representation(std::size_t(state.range(0)), std::size_t(state.range(1)), 1);
+  const gaussian_dropout noise(noise_variance(0.1));
+  for (auto _ : state) benchmark::DoNotOptimize(est.estimate(noisy_representation{f, noise}).value);
+}
+BENCHMARK_CAPTURE(bm_dropout_bound, pairwise_kl, dropout_pairwise_kl())
+    ->Args({10000, 32})->Unit(benchmark::kMillisecond)->Iterations(1);
+BENCHMARK_CAPTURE(bm_dropout_bound, pairwise_bd, dropout_pairwise_bd())
+    ->Args({10000, 32})->Unit(benchmark::kMillisecond)->Iterations(1);
+
+}  // namespace
+
+BENCHMARK_MAIN();
