@@ -36,10 +36,10 @@ for i in $(seq 1 200); do
   echo "$v" >> "$tmp/x.csv"; echo "$(( v + (i % 7) ))" >> "$tmp/y.csv"; echo $(( v % 2 )) >> "$tmp/labels.csv"
   echo "0.$v,1.$(( i % 9 ))" >> "$tmp/means.csv"
 done
-for est in binning ksg edge; do
-  out=$("$bin" estimate --estimator $est --x "$tmp/x.csv" --y "$tmp/y.csv" --seed 1)
+for est in binning ksg edge doe doe-logistic dv mine nwj infonce; do
+  out=$("$bin" estimate --estimator $est --x "$tmp/x.csv" --y "$tmp/y.csv" --seed 1 --steps 50 --batch 16)
   check "estimate $est value" grep -Eq '"value": -?[0-9]+\.[0-9]+' <<<"$out"
-  check "estimate $est kind" grep -q '"kind": "point_estimate"' <<<"$out"
+  check "estimate $est kind" grep -Eq '"kind": "(point_estimate|lower_bound)"' <<<"$out"
 done
 out=$("$bin" dropout --estimator dropout-mc --means "$tmp/means.csv" --noise-var 0.1 --m 3 --labels "$tmp/labels.csv" --label-estimator binning --bins 5)
 check "dropout has I(X;Z)" grep -Eq '"value": [0-9]+\.[0-9]+' <<<"$out"
@@ -79,6 +79,8 @@ bad "m zero" toy --estimator dropout-mc --n 10 --m 0 --d 1 --noise-var 0.1
 bad "n zero" toy --estimator dropout-mc --n 0 --m 2 --d 1 --noise-var 0.1
 bad "components above n" toy --estimator dropout-mc --n 10 --m 2 --d 1 --noise-var 0.1 --components 11
 bad "missing value" toy --estimator dropout-mc --n
+bad "estimate: negative lr" estimate --estimator doe --x "$tmp/x.csv" --y "$tmp/y.csv" --lr -1
+bad "estimate: zero steps" estimate --estimator infonce --x "$tmp/x.csv" --y "$tmp/y.csv" --steps 0
 bad "estimate: noise-model estimator" estimate --estimator dropout-mc --x "$tmp/x.csv" --y "$tmp/y.csv"
 bad "estimate: bins and bin size" estimate --estimator binning --x "$tmp/x.csv" --y "$tmp/y.csv" --bins 3 --bin-size 1
 bad "estimate: mismatched rows" estimate --estimator ksg --x "$tmp/x.csv" --y "$tmp/short.csv"

@@ -48,7 +48,7 @@ std::pair<Eigen::MatrixXd, Eigen::MatrixXd> toy_pairs(const Eigen::MatrixXd& f, 
   return {x, z};
 }
 
-std::string all_estimator_names() { return estimator_names() + "|binning|edge|ksg"; }
+std::string all_estimator_names() { return estimator_names() + "|" + pair_estimator_names(); }
 
 int toy(const std::vector<std::string>& argv) {
   const args a(argv, with(with(noise_model_flags, pair_flags), {"--estimator", "--n", "--d"}),
@@ -81,7 +81,7 @@ int toy(const std::vector<std::string>& argv) {
 int estimate(const std::vector<std::string>& argv) {
   const args a(argv, with(pair_flags, {"--estimator", "--x", "--y", "--seed", "--threads"}), pair_switches);
   const std::string name = a.str("--estimator");
-  if (!is_pair_estimator(name)) throw usage_error("unknown estimator '" + name + "' (choose binning|edge|ksg)");
+  if (!is_pair_estimator(name)) throw usage_error("unknown estimator '" + name + "' (choose " + pair_estimator_names() + ")");
   const Eigen::MatrixXd x = io::read_matrix(a.str("--x")), y = io::read_matrix(a.str("--y"));
   const auto [r, seconds] = run_pairs(name, x, y, a);
   std::cout << result_json(name, r, seconds).add("x", a.str("--x")).add("y", a.str("--y")).str() << "\n";
@@ -150,14 +150,17 @@ const std::map<std::string, command>& commands() {
             " [--kernel auto|pruned|brute|scalar] [--float] [--no-loo]",
         toy}},
       {"estimate",
-       {"infoplane estimate --estimator binning|edge|ksg --x X.npy --y Y.npy [--bins B | --bin-size W] [--per-unit]"
-        " [--miller-madow] [--discrete-y] [--k K] [--edge-U U] [--edge-L L] [--gamma G] [--gamma-y G] [--epsilon E]"
-        " [--edge-hashing p-stable|floor] [--seed S] [--threads T]",
+       {"infoplane estimate --estimator " + pair_estimator_names() +
+            " --x X.npy --y Y.npy\n      binning: [--bins B | --bin-size W] [--per-unit] [--miller-madow] [--discrete-y]"
+            "\n      ksg: [--k K] [--discrete-y] [--jitter J]   edge: [--edge-U U] [--edge-L L] [--gamma G] [--gamma-y G]"
+            " [--epsilon E] [--edge-hashing p-stable|floor]\n      neural: [--hidden H] [--layers L] [--steps S]"
+            " [--batch B] [--lr R] [--clip C] [--init I] [--holdout F] [--embedding E] [--mine-carry A] [--nwj-js]"
+            "\n      [--seed S] [--threads T]",
         estimate}},
       {"dropout",
        {"infoplane dropout --estimator " + estimator_names() +
             " --means F.npy (--noise-var V | --noise-std S) [--m M] [--labels Y.npy [--label-estimator "
-            "binning|edge|ksg]] [--seed S] [--threads T]",
+            "E]] [--seed S] [--threads T]",
         dropout}},
       {"toy-sweep", {"infoplane toy-sweep [--n N] [--m M] [--seed S] [--threads T]", toy_sweep}},
   };

@@ -1,8 +1,18 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages infoplane needs to build and test, skipping those present.
+# Installs the Debian 12 packages infoplane needs, skipping those present.
+#   (no flag)   build and test: compiler, CMake, Eigen, xsimd, Boost.Math, Catch2, Benchmark, NumPy
+#   --figures   also gnuplot, for the figure programs in examples/
+#   --peers     also SciPy, scikit-learn, PyTorch and OpenBLAS, for the peer benchmarks
 set -euo pipefail
 packages=(build-essential cmake pkg-config libeigen3-dev libxsimd-dev xtl-dev libboost-math-dev catch2
-          libbenchmark-dev python3-numpy python3-scipy python3-sklearn libopenblas0-pthread)
+          libbenchmark-dev python3-numpy)
+for flag in "$@"; do
+  case "$flag" in
+    --figures) packages+=(gnuplot-nox) ;;
+    --peers) packages+=(python3-scipy python3-sklearn python3-torch libopenblas0-pthread) ;;
+    *) echo "install-deps.sh: unknown flag $flag" >&2; exit 2 ;;
+  esac
+done
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -15,10 +15,36 @@ namespace infoplane::cli {
 
 inline const std::set<std::string> pair_flags = {"--bins", "--bin-size", "--k", "--edge-U", "--edge-L", "--gamma",
                                                  "--gamma-y", "--epsilon", "--epsilon-y", "--edge-hashing",
-                                                 "--eps-range-factor", "--jitter"};
+                                                 "--eps-range-factor", "--jitter", "--hidden", "--layers",
+                                                 "--steps", "--batch", "--lr", "--clip", "--init", "--holdout",
+                                                 "--embedding", "--mine-carry"};
 inline const std::set<std::string> pair_switches = {"--per-unit", "--miller-madow", "--discrete-y", "--no-standardize",
                                                     "--edge-fixed", "--edge-no-normalize", "--edge-average",
-                                                    "--edge-stochastic"};
+                                                    "--edge-stochastic", "--nwj-js"};
+
+inline neural::training_options parse_training(const args& a) {
+  neural::training_options o;
+  o.hidden = a.number<std::size_t>("--hidden", o.hidden);
+  o.layers = a.number<std::size_t>("--layers", o.layers);
+  o.steps = a.number<std::size_t>("--steps", o.steps);
+  o.batch = a.number<std::size_t>("--batch", o.batch);
+  o.lr = a.number<double>("--lr", o.lr);
+  o.clip = a.number<double>("--clip", o.clip);
+  o.init = a.number<double>("--init", o.init);
+  o.holdout = a.number<double>("--holdout", o.holdout);
+  o.seed = a.number<std::uint64_t>("--seed", 0);
+  return o;
+}
+
+template <class E>
+estimate_result run_critic(const Eigen::MatrixXd& x, const Eigen::MatrixXd& y, const args& a) {
+  critic_options o;
+  o.train = parse_training(a);
+  o.embedding = a.number<std::size_t>("--embedding", o.embedding);
+  o.mine_carry = a.number<double>("--mine-carry", o.mine_carry);
+  if (a.has("--nwj-js")) o.nwj_training = nwj_surrogate::jensen_shannon;
+  return E(o).fit_estimate(paired_samples{x, y});
+}
 
 using pair_runner = std::function<estimate_result(const Eigen::MatrixXd&, const Eigen::MatrixXd&, const args&)>;
 
@@ -66,8 +92,22 @@ inline const std::map<std::string, pair_runner>& pair_estimators() {
          o.seed = a.number<std::uint64_t>("--seed", 0);
          return edge(o).estimate(paired_samples{x, y});
        }},
+      {"doe", [](const Eigen::MatrixXd& x, const Eigen::MatrixXd& y,
+                 const args& a) { return doe(parse_training(a)).fit_estimate(paired_samples{x, y}); }},
+      {"doe-logistic", [](const Eigen::MatrixXd& x, const Eigen::MatrixXd& y,
+                          const args& a) { return doe_logistic(parse_training(a)).fit_estimate(paired_samples{x, y}); }},
+      {"dv", run_critic<dv_bound>},
+      {"mine", run_critic<mine_bound>},
+      {"nwj", run_critic<nwj_bound>},
+      {"infonce", run_critic<infonce_bound>},
   };
   return table;
+}
+
+inline std::string pair_estimator_names() {
+  std::string out;
+  for (const auto& [name, _] : pair_estimators()) out += (out.empty() ? "" : "|") + name;
+  return out;
 }
 
 inline bool is_pair_estimator(const std::string& name) { return pair_estimators().count(name) > 0; }
@@ -75,7 +115,7 @@ inline bool is_pair_estimator(const std::string& name) { return pair_estimators(
 inline timed_result run_pairs(const std::string& name, const Eigen::MatrixXd& x, const Eigen::MatrixXd& y,
                               const args& a) {
   const auto it = pair_estimators().find(name);
-  if (it == pair_estimators().end()) throw usage_error("unknown estimator '" + name + "' (choose binning|edge|ksg)");
+  if (it == pair_estimators().end()) throw usage_error("unknown estimator '" + name + "' (choose " + pair_estimator_names() + ")");
   const auto t0 = std::chrono::steady_clock::now();
   estimate_result r = it->second(x, y, a);
   return {r, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()};

@@ -1,0 +1,155 @@
+#pragma once
+// Training options, callbacks and data handling shared by the trainable estimators.
+// Callbacks follow ensmallen: any object with an optional on_step(step, loss) and/or
+// on_evaluation(step, heldout_loss) member; returning true from either stops training.
+#include <Eigen/Core>
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <iostream>
+#include <limits>
+#include <numeric>
+#include <type_traits>
+#include <vector>
+
+#include "infoplane/detail/rng.hpp"
+#include "infoplane/errors.hpp"
+#include "infoplane/inputs/samples.hpp"
+
+namespace infoplane::neural {
+
+struct training_options {
+  std::size_t hidden = 100;       ///< hidden width
+  std::size_t layers = 1;         ///< hidden tanh layers
+  std::size_t steps = 1000;       ///< optimiser steps
+  std::size_t batch = 64;         ///< minibatch size
+  double lr = 1e-3;               ///< Adam learning rate
+  double clip = 1.0;              ///< gradient-norm clip; 0: none
+  double init = 0.0;              ///< 0: PyTorch default init; > 0: U(-init, init)
+  std::uint64_t seed = 0;
+  double holdout = 0.2;           ///< fraction of the data fit_estimate() keeps for the estimate
+  std::size_t eval_every = 100;   ///< steps between held-out evaluations (callbacks, checkpoints)
+};
+
+inline void check(const training_options& o, const char* who) {
+  const std::string w(who);
+  INFOPLANE_CHECK(o.hidden >= 1, w + ": hidden must be >= 1");
+  INFOPLANE_CHECK(o.steps >= 1, w + ": steps must be >= 1");
+  INFOPLANE_CHECK(o.batch >= 2, w + ": batch must be >= 2");
+  INFOPLANE_CHECK(std::isfinite(o.lr) && o.lr > 0, w + ": lr must be finite and > 0");
+  INFOPLANE_CHECK(std::isfinite(o.clip) && o.clip >= 0, w + ": clip must be finite and >= 0");
+  INFOPLANE_CHECK(o.init >= 0, w + ": init must be >= 0");
+  INFOPLANE_CHECK(o.holdout > 0 && o.holdout < 1, w + ": holdout must lie in (0, 1)");
+  INFOPLANE_CHECK(o.eval_every >= 1, w + ": eval_every must be >= 1");
+}
+
+/// Hidden-layer sizes {in, hidden x layers, out}.
+inline std::vector<Eigen::Index> layer_sizes(Eigen::Index in, const training_options& o, Eigen::Index out) {
+  std::vector<Eigen::Index> s{in};
+  for (std::size_t l = 0; l < o.layers; ++l) s.push_back(static_cast<Eigen::Index>(o.hidden));
+  s.push_back(out);
+  return s;
+}
+
+/// A training callback: an object with on_step(step, loss) and/or on_evaluation(step, held-out
+/// loss), each returning true to stop.
+template <class C>
+concept TrainingCallback = requires(std::remove_cvref_t<C>& c, std::size_t step, double v) {
+  { c.on_step(step, v) } -> std::convertible_to<bool>;
+} || requires(std::remove_cvref_t<C>& c, std::size_t step, double v) {
+  { c.on_evaluation(step, v) } -> std::convertible_to<bool>;
+};
+
+/// Stops when the held-out loss has not improved for `patience` evaluations.
+struct early_stopping {
+  std::size_t patience = 5;
+  double best = std::numeric_limits<double>::infinity();
+  std::size_t since = 0;
+  bool on_evaluation(std::size_t, double heldout_loss) {
+    if (heldout_loss < best) {
+      best = heldout_loss;
+      since = 0;
+      return false;
+    }
+    return ++since >= patience;
+  }
+};
+
+/// Prints the training loss every `every` steps.
+struct progress {
+  std::ostream* out = &std::cerr;
+  std::size_t every = 100;
+  bool on_step(std::size_t step, double loss) const {
+    if (step % every == 0) *out << "step " << step << "  loss " << loss << "\n";
+    return false;
+  }
+};
+
+namespace detail {
+
+template <class C>
+bool notify_step(C& c, std::size_t step, double loss) {
+  if constexpr (requires { { c.on_step(step, loss) } -> std::convertible_to<bool>; }) return c.on_step(step, loss);
+  return false;
+}
+template <class C>
+bool notify_evaluation(C& c, std::size_t step, double heldout) {
+  if constexpr (requires { { c.on_evaluation(step, heldout) } -> std::convertible_to<bool>; })
+    return c.on_evaluation(step, heldout);
+  return false;
+}
+
+}  // namespace detail
+
+using dense_matrix = Eigen::MatrixXd;
+
+template <class MX, class MY>
+std::pair<dense_matrix, dense_matrix> to_dense(const paired_samples<MX, MY>& in, const char* who) {
+  validate(in, who);
+  return {in.x.template cast<double>(), in.y.template cast<double>()};
+}
+
+/// Shuffled epochs of minibatch indices, fixed by the seed.
+class batch_sampler {
+ public:
+  batch_sampler(std::size_t n, std::size_t batch, std::uint64_t seed)
+      : order_(n), batch_(std::min(batch, n)), rng_(infoplane::detail::make_stream(seed, infoplane::detail::rng_purpose::subsample, 3)) {
+    std::iota(order_.begin(), order_.end(), std::size_t{0});
+    shuffle();
+  }
+  std::vector<std::size_t> next() {
+    if (pos_ + batch_ > order_.size()) shuffle();
+    std::vector<std::size_t> out(order_.begin() + std::ptrdiff_t(pos_), order_.begin() + std::ptrdiff_t(pos_ + batch_));
+    pos_ += batch_;
+    return out;
+  }
+
+ private:
+  void shuffle() {
+    for (std::size_t i = order_.size(); i > 1; --i) std::swap(order_[i - 1], order_[rng_.below(i)]);
+    pos_ = 0;
+  }
+  std::vector<std::size_t> order_;
+  std::size_t batch_, pos_ = 0;
+  infoplane::detail::rng_stream rng_;
+};
+
+inline dense_matrix rows(const dense_matrix& m, const std::vector<std::size_t>& idx) {
+  dense_matrix out(static_cast<Eigen::Index>(idx.size()), m.cols());
+  for (std::size_t i = 0; i < idx.size(); ++i) out.row(Eigen::Index(i)) = m.row(Eigen::Index(idx[i]));
+  return out;
+}
+
+/// Seeded split of row indices: the first part has round((1 - fraction) n) rows.
+inline std::pair<std::vector<std::size_t>, std::vector<std::size_t>> split(std::size_t n, double fraction,
+                                                                             std::uint64_t seed) {
+  std::vector<std::size_t> idx(n);
+  std::iota(idx.begin(), idx.end(), std::size_t{0});
+  auto rng = infoplane::detail::make_stream(seed, infoplane::detail::rng_purpose::subsample, 5);
+  for (std::size_t i = n; i > 1; --i) std::swap(idx[i - 1], idx[rng.below(i)]);
+  const auto first = static_cast<std::size_t>(std::llround((1.0 - fraction) * double(n)));
+  return {std::vector<std::size_t>(idx.begin(), idx.begin() + std::ptrdiff_t(first)),
+          std::vector<std::size_t>(idx.begin() + std::ptrdiff_t(first), idx.end())};
+}
+
+}  // namespace infoplane::neural
