@@ -194,3 +194,19 @@ TEST_CASE("every neural estimator on the paper's toy problem, next to the quadra
     CHECK(r.value > 1.0);
   }
 }
+
+TEST_CASE("critic training that diverges is reported as not converged", "[neural][critic]") {
+  // A learning rate far too large for MINE's lagged denominator makes the critic blow up.
+  const auto g = test::correlated_gaussians(4000, 20, 0.9, 3);
+  mine_bound bad({.train = {.hidden = 64, .steps = 600, .batch = 128, .lr = 0.5, .clip = 0, .seed = 1}});
+  bad.fit(paired_samples{g.x, g.y});
+  const auto r = bad.estimate(paired_samples{g.x, g.y});
+  INFO("value " << r.value);
+  CHECK(bad.diverged());
+  CHECK(r.status == estimate_status::not_converged);
+  // A sane run is not flagged.
+  dv_bound good({.train = {.hidden = 32, .steps = 400, .batch = 128, .lr = 1e-3, .seed = 1}});
+  good.fit(paired_samples{g.x, g.y});
+  CHECK_FALSE(good.diverged());
+  CHECK(good.estimate(paired_samples{g.x, g.y}).status == estimate_status::ok);
+}

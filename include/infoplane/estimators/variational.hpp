@@ -12,7 +12,9 @@
 //           moving average kept in log space: log D <- logaddexp(log a + log D, log(1-a) + LME).
 // NWJ may instead be trained with the Jensen-Shannon surrogate; its value is then taken at the
 // shifted critic S + 1, because the JS optimum is S = log r.
-// Estimates are averaged over held-out batches of the training batch size.
+// Estimates are averaged over held-out batches of the training batch size. Training that
+// diverges (the smoothed training loss ends well above its best, as MINE can at high d) is
+// reported as status not_converged rather than passed off as an estimate.
 #include <Eigen/Core>
 #include <cmath>
 #include <limits>
@@ -66,6 +68,7 @@ class critic_estimator {
     neural::batch_sampler sampler(std::size_t(x.rows()), o.batch, o.seed);
     double log_d = -std::numeric_limits<double>::infinity();  // MINE's moving average, in log space
     Eigen::VectorXd grad_g, grad_h;
+    double smooth = std::numeric_limits<double>::quiet_NaN(), best = std::numeric_limits<double>::infinity();
     for (std::size_t step = 1; step <= o.steps; ++step) {
       const auto idx = sampler.next();
       const mat& gx = g_->forward(neural::rows(x, idx));
@@ -82,8 +85,11 @@ class critic_estimator {
       }
       opt_g.step(g_->params(), grad_g);
       opt_h.step(h_->params(), grad_h);
+      smooth = std::isnan(smooth) ? loss : 0.95 * smooth + 0.05 * loss;
+      if (step >= 20) best = std::min(best, smooth);
       if ((neural::detail::notify_step(callbacks, step, loss) || ...)) break;
     }
+    diverged_ = !std::isfinite(smooth) || smooth > best + std::max(1.0, 0.5 * std::abs(best));
     dx_ = x.cols();
     dy_ = y.cols();
   }
@@ -117,9 +123,13 @@ class critic_estimator {
       r.ceiling = std::log(double(b));
       if (mean >= 0.99 * *r.ceiling) r.status = estimate_status::saturated;
     }
+    if (diverged_) r.status = estimate_status::not_converged;
     if (!std::isfinite(mean)) r.status = estimate_status::numerical_issue;
     return r;
   }
+
+  /// True when the last fit() diverged (see the header comment).
+  [[nodiscard]] bool diverged() const noexcept { return diverged_; }
 
   /// Seeded split of `data`: fit on 1 - holdout, estimate on the held-out part.
   template <class MX, class MY>
@@ -218,6 +228,7 @@ class critic_estimator {
   }
 
   critic_options opt_;
+  bool diverged_ = false;
   Eigen::Index dx_ = 0, dy_ = 0;
   std::optional<neural::mlp> g_, h_;
 };
