@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "infoplane/detail/rng.hpp"
+#include "infoplane/kernels/detail/fast_exp.hpp"
 #include "infoplane/kernels/mixture_logsumexp.hpp"
 #include "support/kernel_problem.hpp"
 
@@ -120,4 +121,23 @@ TEST_CASE("parallel evaluation is bit-identical for any thread count", "[kernel]
     ev.parallel(pr.samples(), many.data(), nullptr, t);
     CHECK(many == one);
   }
+}
+
+TEST_CASE("the kernel's exp for non-positive arguments matches std::exp", "[kernel][simd]") {
+  using b = xsimd::batch<double>;
+  auto rng = detail::rng_stream(4, 4);
+  double worst = 0;
+  for (int i = 0; i < 20000; ++i) {
+    alignas(64) double x[b::size], y[b::size];
+    for (auto& v : x) v = i % 2 ? -708.0 * rng.uniform() : -3.0 * rng.uniform();
+    detail::exp_nonpositive(b::load_aligned(x)).store_aligned(y);
+    for (std::size_t l = 0; l < b::size; ++l) worst = std::max(worst, std::abs(y[l] / std::exp(x[l]) - 1.0));
+  }
+  CHECK(worst < 4e-16);
+  alignas(64) double edge[b::size], out[b::size];
+  for (std::size_t l = 0; l < b::size; ++l) edge[l] = l % 2 ? 0.0 : -std::numeric_limits<double>::infinity();
+  detail::exp_nonpositive(b::load_aligned(edge)).store_aligned(out);
+  CHECK(out[1] == 1.0);
+  CHECK(out[0] >= 0.0);
+  CHECK(out[0] < 1e-307);
 }

@@ -3,7 +3,8 @@
 //
 // Layout: components in SIMD lanes, W per block, stored [block][dim][lane]; samples are
 // broadcast. Work is tiled: a tile of component blocks (~256 KiB) stays in cache while the
-// samples stream past it, four samples at a time so each component load serves four samples.
+// samples stream past it; a register tile of 8 samples x 2 component blocks lets each load
+// and each broadcast feed several FMAs.
 // No P x K matrix is stored; each sample keeps a running maximum and a lane-wise sum.
 //
 // double: (z - mu)^2 h = h z^2 - 2 h mu z + h mu^2, i.e. two FMAs per d-term, with the
@@ -23,6 +24,7 @@
 #include <vector>
 #include <xsimd/xsimd.hpp>
 
+#include "infoplane/kernels/detail/fast_exp.hpp"
 #include "infoplane/kernels/mixture_view.hpp"
 
 namespace infoplane::detail {
@@ -106,46 +108,61 @@ class simd_mixture {
   }
 
  private:
-  static constexpr std::size_t rows = 4;  // samples per register tile
+  static constexpr std::size_t rows = 8;  // samples per register tile
 
+  // Runs R samples against the blocks [b0, b1), two blocks at a time where it can, so that each
+  // broadcast sample value feeds two FMAs.
   template <std::size_t R>
   void tile(const sample_view<T>& s, const T* zt, std::size_t i0, std::size_t b0, std::size_t b1, bool prune,
             double* mx, double* acc) const noexcept {
-    for (std::size_t b = b0; b < b1; ++b) {
-      const T* p1 = p1_.data() + b * d_ * lanes;
-      const T* p2 = p2_.data() + b * d_ * lanes;
-      batch qa[R], qb[R];  // two chains per sample keep the FMA pipes busy
-      for (std::size_t r = 0; r < R; ++r) qa[r] = qb[r] = batch(T(0));
-      bool skipped = false;
-      std::size_t k = 0;
-      // Brute force runs all units in one loop; pruning stops every `chunk` units to check.
-      const std::size_t step = prune ? chunk : d_;
-      for (std::size_t c = 0; k < d_; ++c) {
-        const std::size_t kend = std::min(d_, k + step);
-        for (; k < kend; ++k) {
-          const batch x1 = batch::load_aligned(p1 + k * lanes), x2 = batch::load_aligned(p2 + k * lanes);
-          const T* zk = zt + k * R * 2;
-          for (std::size_t r = 0; r < R; ++r) {
-            if constexpr (expanded) {
-              qa[r] = xsimd::fma(x1, batch(zk[2 * r + 1]), qa[r]);
-              qb[r] = xsimd::fma(x2, batch(zk[2 * r]), qb[r]);
-            } else {
-              const batch t = batch(zk[2 * r]) - x1;
-              qa[r] = xsimd::fma(t * t, x2, qa[r]);
+    std::size_t b = b0;
+    for (; b + 2 <= b1; b += 2) block_tile<R, 2>(s, zt, i0, b, prune, mx, acc);
+    for (; b < b1; ++b) block_tile<R, 1>(s, zt, i0, b, prune, mx, acc);
+  }
+
+  template <std::size_t R, std::size_t C>
+  void block_tile(const sample_view<T>& s, const T* zt, std::size_t i0, std::size_t b, bool prune, double* mx,
+                  double* acc) const noexcept {
+    batch q[C][R];  // C x R independent FMA chains keep both FMA pipes busy
+    for (std::size_t c = 0; c < C; ++c)
+      for (std::size_t r = 0; r < R; ++r) q[c][r] = batch(T(0));
+    std::size_t k = 0;
+    // Brute force runs all units in one loop; pruning stops every `chunk` units to check.
+    const std::size_t step = prune ? chunk : d_;
+    for (std::size_t ch = 0; k < d_; ++ch) {
+      const std::size_t kend = std::min(d_, k + step);
+      for (; k < kend; ++k) {
+        batch x1[C], x2[C];
+        for (std::size_t c = 0; c < C; ++c) {
+          x1[c] = batch::load_aligned(p1_.data() + ((b + c) * d_ + k) * lanes);
+          x2[c] = batch::load_aligned(p2_.data() + ((b + c) * d_ + k) * lanes);
+        }
+        const T* zk = zt + k * R * 2;
+        for (std::size_t r = 0; r < R; ++r) {
+          const batch z(zk[2 * r]);
+          if constexpr (expanded) {
+            const batch zz(zk[2 * r + 1]);
+            for (std::size_t c = 0; c < C; ++c) q[c][r] = xsimd::fma(x2[c], z, xsimd::fma(x1[c], zz, q[c][r]));
+          } else {
+            for (std::size_t c = 0; c < C; ++c) {
+              const batch t = z - x1[c];
+              q[c][r] = xsimd::fma(t * t, x2[c], q[c][r]);
             }
           }
         }
-        if (k < d_ && negligible<R>(b, c, qa, qb, i0, mx)) {
-          skipped = true;
-          break;
-        }
       }
-      if (skipped) continue;
-      const batch cq = batch::load_aligned(ccum_.data() + (b * chunks_ + chunks_ - 1) * lanes);
+      if (k < d_) {
+        bool all_negligible = true;
+        for (std::size_t c = 0; c < C && all_negligible; ++c) all_negligible = negligible<R>(b + c, ch, q[c], i0, mx);
+        if (all_negligible) return;
+      }
+    }
+    for (std::size_t c = 0; c < C; ++c) {
+      const batch cq = batch::load_aligned(ccum_.data() + ((b + c) * chunks_ + chunks_ - 1) * lanes);
       for (std::size_t r = 0; r < R; ++r) {
-        alignas(Arch::alignment()) T q[lanes];
-        (qa[r] + qb[r] + cq).store_aligned(q);
-        accumulate(s, i0 + r, b, q, prune, mx, acc);
+        alignas(Arch::alignment()) T qs[lanes];
+        (q[c][r] + cq).store_aligned(qs);
+        accumulate(s, i0 + r, b + c, qs, prune, mx, acc);
       }
     }
   }
@@ -153,29 +170,42 @@ class simd_mixture {
   // True when, in every lane of every sample, the log-weight bound after chunk c is below
   // the running maximum minus the cutoff.
   template <std::size_t R>
-  bool negligible(std::size_t b, std::size_t c, const batch* qa, const batch* qb, std::size_t i0,
-                  const double* mx) const noexcept {
+  bool negligible(std::size_t b, std::size_t c, const batch* partial, std::size_t i0, const double* mx) const noexcept {
     const batch cq = batch::load_aligned(ccum_.data() + (b * chunks_ + c) * lanes);
     for (std::size_t r = 0; r < R; ++r) {
       alignas(Arch::alignment()) T q[lanes];
-      (qa[r] + qb[r] + cq).store_aligned(q);
+      (partial[r] + cq).store_aligned(q);
       const dbatch thr(mx[i0 + r] - cutoff_);
-      for (std::size_t h = 0; h < halves; ++h) {
-        const dbatch w = dbatch::load_aligned(lnorm_.data() + b * lanes + h * dlanes) -
-                         xsimd::load_as<double>(q + h * dlanes, xsimd::aligned_mode());
-        if (xsimd::any(w >= thr)) return false;
+      if constexpr (std::is_same_v<T, double>) {
+        if (xsimd::any(dbatch::load_aligned(lnorm_.data() + b * lanes) - dbatch::load_aligned(q) >= thr)) return false;
+      } else {
+        alignas(Arch::alignment()) double wd[lanes];
+        widen(b, q, wd);
+        for (std::size_t h = 0; h < halves; ++h)
+          if (xsimd::any(dbatch::load_aligned(wd + h * dlanes) >= thr)) return false;
       }
     }
     return true;
+  }
+
+  // Log-weights in double: log_norm - q. A plain loop, which compilers turn into vector
+  // float-to-double conversions (xsimd 8's converting load goes element by element).
+  void widen(std::size_t b, const T* q, double* w) const noexcept {
+    const double* ln = lnorm_.data() + b * lanes;
+    for (std::size_t l = 0; l < lanes; ++l) w[l] = ln[l] - static_cast<double>(q[l]);
   }
 
   void accumulate(const sample_view<T>& s, std::size_t i, std::size_t b, const T* q, bool prune, double* mx,
                   double* acc) const noexcept {
     constexpr double ninf = -std::numeric_limits<double>::infinity();
     dbatch w[halves];
-    for (std::size_t h = 0; h < halves; ++h)
-      w[h] = dbatch::load_aligned(lnorm_.data() + b * lanes + h * dlanes) -
-             xsimd::load_as<double>(q + h * dlanes, xsimd::aligned_mode());
+    if constexpr (std::is_same_v<T, double>) {
+      w[0] = dbatch::load_aligned(lnorm_.data() + b * lanes) - dbatch::load_aligned(q);
+    } else {
+      alignas(Arch::alignment()) double wd[lanes];
+      widen(b, q, wd);
+      for (std::size_t h = 0; h < halves; ++h) w[h] = dbatch::load_aligned(wd + h * dlanes);
+    }
     if (s.own[i] / lanes == b) {  // leave the own component out (one block per sample)
       alignas(Arch::alignment()) double tmp[lanes];
       for (std::size_t h = 0; h < halves; ++h) w[h].store_aligned(tmp + h * dlanes);
@@ -204,7 +234,7 @@ class simd_mixture {
     const dbatch mb(m);
     for (std::size_t h = 0; h < halves; ++h) {
       double* a = acc + i * lanes + h * dlanes;
-      (dbatch::load_aligned(a) + xsimd::exp(w[h] - mb)).store_aligned(a);
+      (dbatch::load_aligned(a) + exp_nonpositive(w[h] - mb)).store_aligned(a);
     }
   }
 
