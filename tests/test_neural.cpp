@@ -210,3 +210,14 @@ TEST_CASE("critic training that diverges is reported as not converged", "[neural
   CHECK_FALSE(good.diverged());
   CHECK(good.estimate(paired_samples{g.x, g.y}).status == estimate_status::ok);
 }
+
+TEST_CASE("doe across dimensions 1 to 64 (rho 0.5)", "[neural][doe]") {
+  const std::size_t dim = GENERATE(1u, 16u, 64u);
+  const auto train = test::correlated_gaussians(12000, dim, 0.5, 20 + dim), valid = test::correlated_gaussians(2000, dim, 0.5, 40 + dim),
+             test_set = test::correlated_gaussians(4000, dim, 0.5, 60 + dim);
+  doe e({.hidden = 64, .steps = 2000, .batch = 128, .lr = 2e-3, .clip = 10, .seed = 5});
+  e.fit(paired_samples{train.x, train.y}, paired_samples{valid.x, valid.y});
+  const auto r = e.estimate(paired_samples{test_set.x, test_set.y});
+  INFO("dim " << dim << ": doe " << r.value << " +- " << *r.std_error << ", truth " << train.mi);
+  CHECK(std::abs(r.value - train.mi) < 0.1 * train.mi + 3 * *r.std_error);
+}
