@@ -30,9 +30,9 @@ void bm_dropout_bound(benchmark::State& state, E est) {
   for (auto _ : state) benchmark::DoNotOptimize(est.estimate(noisy_representation{f, noise}).value);
 }
 BENCHMARK_CAPTURE(bm_dropout_bound, pairwise_kl, dropout_pairwise_kl())
-    ->Args({10000, 32})->Unit(benchmark::kMillisecond)->Iterations(1);
+    ->Args({10000, 32})->Args({60000, 32})->Unit(benchmark::kMillisecond)->Iterations(1);
 BENCHMARK_CAPTURE(bm_dropout_bound, pairwise_bd, dropout_pairwise_bd())
-    ->Args({10000, 32})->Unit(benchmark::kMillisecond)->Iterations(1);
+    ->Args({10000, 32})->Args({60000, 32})->Unit(benchmark::kMillisecond)->Iterations(1);
 
 }  // namespace
 
