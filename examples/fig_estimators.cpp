@@ -18,23 +18,6 @@ struct row {
   estimate_result r;
 };
 
-// Pairs (x repeated M times, z) as in the paper's Fig. 4; z draws come from the same seeded
-// streams as the mixture estimator's.
-std::pair<Eigen::MatrixXd, Eigen::MatrixXd> pairs(const Eigen::MatrixXd& f, double var, std::size_t m) {
-  const auto n = f.rows(), d = f.cols();
-  Eigen::MatrixXd x(n * Eigen::Index(m), d), z(n * Eigen::Index(m), d);
-  const double s = std::sqrt(var);
-  for (Eigen::Index i = 0; i < n; ++i) {
-    auto rng = detail::make_stream(3, detail::rng_purpose::noise, std::uint64_t(i));
-    for (Eigen::Index r = 0; r < Eigen::Index(m); ++r)
-      for (Eigen::Index k = 0; k < d; ++k) {
-        x(i * Eigen::Index(m) + r, k) = (f(i, k) - 0.5) / 2.0;
-        z(i * Eigen::Index(m) + r, k) = f(i, k) * (1.0 + s * rng.normal());
-      }
-  }
-  return {x, z};
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -54,7 +37,7 @@ int main(int argc, char** argv) {
     for (std::size_t d : dims) {
       const double truth = double(d) * figures::truth(var).mi;
       const Eigen::MatrixXd f = make_toy_representation(n, d, 1);
-      const auto [x, z] = pairs(f, var, m);
+      const auto [x, z] = make_toy_pairs(f, noise, m, 3);
       auto record = [&](const std::string& name, const std::function<estimate_result()>& run) {
         say("d=" + std::to_string(d) + " " + name);
         const auto t0 = std::chrono::steady_clock::now();

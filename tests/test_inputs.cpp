@@ -2,6 +2,7 @@
 #include <limits>
 
 #include "infoplane/inputs/samples.hpp"
+#include "infoplane/inputs/toy.hpp"
 
 using namespace infoplane;
 
@@ -25,4 +26,16 @@ TEST_CASE("inputs accept row-major and float matrices without conversion", "[inp
   const paired_samples in{x, y};
   CHECK(&in.x == &x);  // held by reference: no copy
   CHECK_NOTHROW(validate(in, "test"));
+}
+
+TEST_CASE("toy pairs: x inverts f, z carries multiplicative noise of the given std", "[inputs]") {
+  const Eigen::MatrixXd f = make_toy_representation(2000, 2, 3);
+  const auto p = make_toy_pairs(f, gaussian_dropout(noise_std(0.3)), 4, 9);
+  REQUIRE(p.x.rows() == 8000);
+  CHECK(2 * p.x(5, 1) + 0.5 == Approx(f(1, 1)));  // row 5 is point 1's second draw
+  const Eigen::ArrayXd eps = (p.z.col(0).array() / (2 * p.x.col(0).array() + 0.5)) - 1.0;
+  const double sd = std::sqrt((eps - eps.mean()).square().mean());
+  CHECK(eps.mean() == Approx(0.0).margin(0.02));
+  CHECK(sd == Approx(0.3).epsilon(0.03));
+  CHECK_THROWS_AS(make_toy_pairs(f, gaussian_dropout(noise_std(0.3)), 0, 9), infoplane::invalid_argument);
 }

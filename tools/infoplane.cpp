@@ -32,22 +32,6 @@ std::set<std::string> with(std::set<std::string> base, const std::set<std::strin
   return base;
 }
 
-// Pairs (x repeated M times, z) for the sample-pair estimators, as in the paper's Fig. 4.
-std::pair<Eigen::MatrixXd, Eigen::MatrixXd> toy_pairs(const Eigen::MatrixXd& f, const gaussian_dropout& noise,
-                                                      std::size_t m, std::uint64_t seed) {
-  const auto n = f.rows(), d = f.cols();
-  Eigen::MatrixXd x(n * Eigen::Index(m), d), z(n * Eigen::Index(m), d);
-  for (Eigen::Index i = 0; i < n; ++i) {
-    auto rng = detail::make_stream(seed, detail::rng_purpose::noise, std::uint64_t(i));
-    for (Eigen::Index r = 0; r < Eigen::Index(m); ++r)
-      for (Eigen::Index k = 0; k < d; ++k) {
-        x(i * Eigen::Index(m) + r, k) = (f(i, k) - 0.5) / 2.0;  // invert f(x) = 2x + 0.5
-        z(i * Eigen::Index(m) + r, k) = f(i, k) * (1.0 + noise.std() * rng.normal());
-      }
-  }
-  return {x, z};
-}
-
 std::string all_estimator_names() { return estimator_names() + "|" + pair_estimator_names(); }
 
 int toy(const std::vector<std::string>& argv) {
@@ -61,8 +45,8 @@ int toy(const std::vector<std::string>& argv) {
   timed_result tr;
   if (is_pair_estimator(name)) {
     if (settings.m == 0) throw usage_error("flag --m must be >= 1");
-    const auto [x, z] = toy_pairs(f, noise, settings.m, settings.seed);
-    tr = run_pairs(name, x, z, a);
+    const auto p = make_toy_pairs(f, noise, settings.m, settings.seed);
+    tr = run_pairs(name, p.x, p.z, a);
   } else {
     tr = run_noise_model(name, f, noise, settings);
   }
@@ -106,7 +90,7 @@ int dropout(const std::vector<std::string>& argv) {
       throw usage_error("--labels must hold one label per row of --means (" + std::to_string(f.rows()) + " x 1)");
     const std::string label_name = a.str("--label-estimator", "edge");
     // Noisy draws Z (M per point, the same streams as toy pairs) with the labels repeated.
-    const auto [unused, z] = toy_pairs(f, noise, settings.m, settings.seed);
+    const Eigen::MatrixXd z = make_toy_pairs(f, noise, settings.m, settings.seed).z;
     Eigen::MatrixXd y(z.rows(), 1);
     for (Eigen::Index i = 0; i < z.rows(); ++i) y(i, 0) = labels(i / Eigen::Index(settings.m), 0);
     const auto [rzy, szy] = run_pairs(label_name, z, y, a);

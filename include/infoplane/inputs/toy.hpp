@@ -5,6 +5,7 @@
 
 #include "infoplane/detail/rng.hpp"
 #include "infoplane/errors.hpp"
+#include "infoplane/inputs/noise.hpp"
 
 namespace infoplane {
 
@@ -24,6 +25,29 @@ inline Eigen::MatrixXd make_toy_representation(std::size_t n, std::size_t d, std
       f(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(k)) = problem.slope * rng.normal() + problem.intercept;
   }
   return f;
+}
+
+/// Sample pairs for the sample-pair estimators, as in the paper's Fig. 4: each x_i repeated M
+/// times next to M noisy draws z = f(x_i) * eps. The draws come from the same seeded streams
+/// as dropout_mixture's, so both see the same noise for a given seed.
+struct toy_pairs {
+  Eigen::MatrixXd x, z;
+};
+
+inline toy_pairs make_toy_pairs(const Eigen::MatrixXd& f, const gaussian_dropout& noise, std::size_t m,
+                                std::uint64_t seed, toy_problem problem = {}) {
+  INFOPLANE_CHECK(m >= 1, "make_toy_pairs: m must be >= 1");
+  const auto n = f.rows(), d = f.cols(), mm = static_cast<Eigen::Index>(m);
+  toy_pairs p{Eigen::MatrixXd(n * mm, d), Eigen::MatrixXd(n * mm, d)};
+  for (Eigen::Index i = 0; i < n; ++i) {
+    auto rng = detail::make_stream(seed, detail::rng_purpose::noise, static_cast<std::uint64_t>(i));
+    for (Eigen::Index r = 0; r < mm; ++r)
+      for (Eigen::Index k = 0; k < d; ++k) {
+        p.x(i * mm + r, k) = (f(i, k) - problem.intercept) / problem.slope;
+        p.z(i * mm + r, k) = f(i, k) * (1.0 + noise.std() * rng.normal());
+      }
+  }
+  return p;
 }
 
 }  // namespace infoplane
