@@ -73,7 +73,7 @@ TEST_CASE("doe: dimension 5, rho 0.5, within 10% of the truth", "[neural][doe]")
 
 TEST_CASE("doe: the published setting (dim 128, rho 0.5, batch 128, 3000 steps) within 10% of 18.41",
           "[neural][doe][slow]") {
-  const auto train = test::correlated_gaussians(128 * 150, 128, 0.5, 11);
+  const auto train = test::correlated_gaussians(128 * 400, 128, 0.5, 11);
   const auto valid = test::correlated_gaussians(1280, 128, 0.5, 12), test_set = test::correlated_gaussians(1280, 128, 0.5, 13);
   // README's best DoE configuration: hidden 128, lr 3e-4, init 0.05, clip 10.
   doe e({.hidden = 128, .steps = 3000, .batch = 128, .lr = 3e-4, .clip = 10, .init = 0.05, .seed = 3});
