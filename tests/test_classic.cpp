@@ -35,6 +35,12 @@ TEST_CASE("binning: discrete cases with exact answers", "[classic][binning]") {
   CHECK(b.binned_entropy(x).value == Approx(std::log(4.0)).epsilon(1e-14));
   // Four equal-width bins over [0, 3] give the same cells.
   CHECK(binning({.bins = 4}).estimate(paired_samples{x, y}).value == Approx(std::log(4.0)).epsilon(1e-14));
+  // Eight distinct values with Y = X: I = log N, the ceiling, with or without Miller-Madow.
+  mat u(8, 1);
+  u << 0, 1, 2, 3, 4, 5, 6, 7;
+  CHECK(b.estimate(paired_samples{u, u}).status == estimate_status::saturated);
+  CHECK(binning({.bin_size = 1.0, .miller_madow = true}).estimate(paired_samples{u, u}).status ==
+        estimate_status::saturated);
   // Labels as categories.
   CHECK(binning({.bin_size = 1.0, .discrete_y = true}).estimate(paired_samples{x, y}).value ==
         Approx(std::log(4.0)).epsilon(1e-14));

@@ -59,7 +59,7 @@ class binning {
     r.n_samples = n;
     const double ceiling = std::log(static_cast<double>(n));
     r.ceiling = ceiling;
-    r.status = opt_.miller_madow || i < 0.99 * ceiling ? estimate_status::ok : estimate_status::saturated;
+    r.status = i < 0.99 * ceiling ? estimate_status::ok : estimate_status::saturated;
     return r;
   }
 
