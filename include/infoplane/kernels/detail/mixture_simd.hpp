@@ -11,6 +11,8 @@
 //         constant h mu^2 summed per 8-unit chunk. Cancellation is harmless where it matters:
 //         for components near the maximum every term is O(1 / s^2).
 // float:  the direct form (z - mu)^2 h (all terms >= 0, no cancellation in 24-bit storage);
+//         blocks are tested for negligibility in float (with a safety slack) before any
+//         conversion to double;
 //         the log-sum-exp itself always runs in double.
 //
 // Exact pruning: every d-term is >= 0, so after each chunk L_j - (partial q) bounds the
@@ -23,6 +25,9 @@
 #include <type_traits>
 #include <vector>
 #include <xsimd/xsimd.hpp>
+#if defined(__AVX__)
+#include <immintrin.h>
+#endif
 
 #include "infoplane/kernels/detail/fast_exp.hpp"
 #include "infoplane/kernels/mixture_view.hpp"
@@ -49,9 +54,11 @@ class simd_mixture {
     p2_.assign(blocks_ * d_ * lanes, T(0));
     ccum_.assign(blocks_ * chunks_ * lanes, T(0));
     lnorm_.assign(blocks_ * lanes, -std::numeric_limits<double>::infinity());  // padding lanes never count
+    lnorm_t_.assign(blocks_ * lanes, -std::numeric_limits<T>::infinity());
     for (std::size_t j = 0; j < k_; ++j) {
       const std::size_t b = j / lanes, l = j % lanes;
       lnorm_[b * lanes + l] = m.log_norm[j];
+      lnorm_t_[b * lanes + l] = static_cast<T>(m.log_norm[j]);
       double c = 0.0;
       for (std::size_t k = 0; k < d_; ++k) {
         const T mu = m.mean[j * d_ + k], h = m.half_prec[j * d_ + k];
@@ -178,33 +185,47 @@ class simd_mixture {
       const dbatch thr(mx[i0 + r] - cutoff_);
       if constexpr (std::is_same_v<T, double>) {
         if (xsimd::any(dbatch::load_aligned(lnorm_.data() + b * lanes) - dbatch::load_aligned(q) >= thr)) return false;
-      } else {
-        alignas(Arch::alignment()) double wd[lanes];
-        widen(b, q, wd);
-        for (std::size_t h = 0; h < halves; ++h)
-          if (xsimd::any(dbatch::load_aligned(wd + h * dlanes) >= thr)) return false;
+      } else if (!float_negligible(b, q, mx[i0 + r])) {
+        return false;
       }
     }
     return true;
   }
 
-  // Log-weights in double: log_norm - q. A plain loop, which compilers turn into vector
-  // float-to-double conversions (xsimd 8's converting load goes element by element).
-  void widen(std::size_t b, const T* q, double* w) const noexcept {
-    const double* ln = lnorm_.data() + b * lanes;
-    for (std::size_t l = 0; l < lanes; ++l) w[l] = ln[l] - static_cast<double>(q[l]);
+  // In float, with a slack far above float rounding of values near 100, so that "negligible"
+  // is only ever claimed when it also holds in double.
+  bool float_negligible(std::size_t b, const T* q, double m) const noexcept {
+    const batch thr(static_cast<T>(m - cutoff_ - 1e-3 * (1.0 + std::abs(m))));
+    return !xsimd::any(batch::load_aligned(lnorm_t_.data() + b * lanes) - batch::load_aligned(q) >= thr);
+  }
+
+  // Eight (or four) floats to one double batch. xsimd 8 converts across widths element by
+  // element, so the common x86 widths use their conversion instruction directly.
+  static dbatch widen_half(const T* q) noexcept {
+#if defined(__AVX512F__)
+    if constexpr (dlanes == 8 && sizeof(typename dbatch::register_type) == 64) return dbatch(_mm512_cvtps_pd(_mm256_load_ps(q)));
+#endif
+#if defined(__AVX__)
+    if constexpr (dlanes == 4 && sizeof(typename dbatch::register_type) == 32) return dbatch(_mm256_cvtps_pd(_mm_load_ps(q)));
+#endif
+    alignas(Arch::alignment()) double buf[dlanes];
+    for (std::size_t l = 0; l < dlanes; ++l) buf[l] = static_cast<double>(q[l]);
+    return dbatch::load_aligned(buf);
   }
 
   void accumulate(const sample_view<T>& s, std::size_t i, std::size_t b, const T* q, bool prune, double* mx,
                   double* acc) const noexcept {
     constexpr double ninf = -std::numeric_limits<double>::infinity();
+    if constexpr (!std::is_same_v<T, double>) {
+      // Most blocks of a pruned run end here, before any conversion to double.
+      if (prune && mx[i] != ninf && float_negligible(b, q, mx[i])) return;
+    }
     dbatch w[halves];
     if constexpr (std::is_same_v<T, double>) {
       w[0] = dbatch::load_aligned(lnorm_.data() + b * lanes) - dbatch::load_aligned(q);
     } else {
-      alignas(Arch::alignment()) double wd[lanes];
-      widen(b, q, wd);
-      for (std::size_t h = 0; h < halves; ++h) w[h] = dbatch::load_aligned(wd + h * dlanes);
+      for (std::size_t h = 0; h < halves; ++h)
+        w[h] = dbatch::load_aligned(lnorm_.data() + b * lanes + h * dlanes) - widen_half(q + h * dlanes);
     }
     if (s.own[i] / lanes == b) {  // leave the own component out (one block per sample)
       alignas(Arch::alignment()) double tmp[lanes];
@@ -242,6 +263,7 @@ class simd_mixture {
   double cutoff_ = 40.0;
   aligned_vector<T> p1_, p2_, ccum_;
   aligned_vector<double> lnorm_;
+  aligned_vector<T> lnorm_t_;  // the same in T: float blocks decide "negligible" without widening
 };
 
 }  // namespace infoplane::detail
