@@ -11,6 +11,14 @@
 
 namespace infoplane::detail {
 
+/// Keeps the k smallest values seen so far in `best` (sorted, k = best.size(), small):
+/// insertion into the sorted buffer. Shared by the tree and by brute-force neighbour searches.
+inline void keep_smallest(std::vector<double>& best, double v) {
+  if (v >= best.back()) return;
+  best.insert(std::upper_bound(best.begin(), best.end(), v), v);
+  best.pop_back();
+}
+
 class kd_tree {
  public:
   /// `points` is row-major n x d and must outlive the tree.
@@ -86,12 +94,7 @@ class kd_tree {
     if (nd.left == 0) {
       for (std::size_t p = nd.begin; p < nd.end; ++p) {
         const std::size_t j = index_[p];
-        if (j == self) continue;
-        const double v = dist(j, q);
-        if (v < best.back()) {
-          best.insert(std::upper_bound(best.begin(), best.end(), v), v);
-          best.pop_back();
-        }
+        if (j != self) keep_smallest(best, dist(j, q));
       }
       return;
     }

@@ -99,14 +99,6 @@ class ksg {
     return d;
   }
 
-  // k smallest values seen so far (k is small): insertion into a sorted buffer.
-  static void keep_smallest(std::vector<double>& best, double v) noexcept {
-    if (v >= best.back()) return;
-    auto it = std::upper_bound(best.begin(), best.end(), v);
-    best.insert(it, v);
-    best.pop_back();
-  }
-
   double kraskov(const matrix& x, const matrix& y) const {
     const std::size_t n = static_cast<std::size_t>(x.rows()), k = opt_.k;
     const detail::digamma_table psi(n + 1);
@@ -130,7 +122,7 @@ class ksg {
           for (std::size_t j = 0; j < n; ++j) {
             dx[j] = max_dist(x, i, j);
             dy[j] = max_dist(y, i, j);
-            if (j != i) keep_smallest(best, std::max(dx[j], dy[j]));
+            if (j != i) detail::keep_smallest(best, std::max(dx[j], dy[j]));
           }
           const double eps = best[k - 1];
           std::size_t nx = 0, ny = 0;
@@ -198,7 +190,7 @@ class ksg {
           d.resize(n);
           for (std::size_t c = 0; c < n; ++c) {
             d[c] = max_dist(xk, a, c);
-            if (c != a && cls[c] == cls[a]) keep_smallest(best, d[c]);
+            if (c != a && cls[c] == cls[a]) detail::keep_smallest(best, d[c]);
           }
           eps = best[ki - 1];
           for (std::size_t c = 0; c < n; ++c) m += c != a && d[c] < eps;

@@ -182,8 +182,8 @@ class simd_mixture {
     for (std::size_t r = 0; r < R; ++r) {
       alignas(Arch::alignment()) T q[lanes];
       (partial[r] + cq).store_aligned(q);
-      const dbatch thr(mx[i0 + r] - cutoff_);
       if constexpr (std::is_same_v<T, double>) {
+        const dbatch thr(mx[i0 + r] - cutoff_);
         if (xsimd::any(dbatch::load_aligned(lnorm_.data() + b * lanes) - dbatch::load_aligned(q) >= thr)) return false;
       } else if (!float_negligible(b, q, mx[i0 + r])) {
         return false;
