@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <limits>
+#include <string>
 #include <vector>
 
 #include "infoplane/detail/rng.hpp"
@@ -83,7 +84,8 @@ double logaddexp(double a, double b) {
 }  // namespace
 
 TEMPLATE_TEST_CASE("SIMD kernels agree with the scalar reference on awkward sizes", "[kernel][simd]", double, float) {
-  const std::size_t k = GENERATE(1u, 7u, 17u, 1003u);
+  // 1003 and 1010 components leave a partial register tile of blocks at every SIMD width.
+  const std::size_t k = GENERATE(1u, 7u, 17u, 1003u, 1010u);
   const std::size_t p = GENERATE(1u, 7u, 17u, 1001u);
   const std::size_t d = GENERATE(1u, 3u, 9u, 33u);
   const double s = GENERATE(0.3, 0.05);
@@ -141,3 +143,9 @@ TEST_CASE("the kernel's exp for non-positive arguments matches std::exp", "[kern
   CHECK(out[0] >= 0.0);
   CHECK(out[0] < 1e-307);
 }
+
+#ifdef INFOPLANE_EXPECT_ARCH
+TEST_CASE("this kernel build runs at the instruction set it was built for", "[kernel][simd]") {
+  CHECK(std::string(xsimd::default_arch::name()) == INFOPLANE_EXPECT_ARCH);
+}
+#endif

@@ -10,6 +10,11 @@
 
 namespace infoplane {
 
+/// The instruction set the SIMD kernels were compiled for, as xsimd names it ("avx512bw",
+/// "fma3+avx2", "sse2", ...). It is whatever the including translation unit targets: build
+/// with -march=native (or at least -mavx2 -mfma) to get more than the x86-64 baseline, SSE2.
+inline const char* kernel_instruction_set() noexcept { return xsimd::default_arch::name(); }
+
 /// Evaluates out[s] = log sum_{j != own[s]} exp(log N_j(z_s)) (-inf if no other component)
 /// for batches of samples against one fixed mixture. Construction packs the components once
 /// (per-component constants, SIMD layout); evaluation never throws, so validate inputs first.
@@ -33,7 +38,7 @@ class mixture_evaluator {
 
   /// The same on `threads` threads (0: all cores); results do not depend on the count.
   void parallel(const sample_view<T>& s, double* out, const double* seed, unsigned threads) const {
-    constexpr std::size_t grain = 256;
+    constexpr std::size_t grain = detail::simd_mixture<T>::sample_tile;
     detail::parallel_for(s.p, threads, grain, [&](std::size_t b, std::size_t e) {
       const sample_view<T> part{s.z + b * s.d, s.own + b, e - b, s.d};
       (*this)(part, out + b, seed ? seed + b : nullptr);

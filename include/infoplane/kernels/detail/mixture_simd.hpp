@@ -1,23 +1,25 @@
 #pragma once
 // Fused xsimd kernel for log sum_j exp(log N_j(z)) over diagonal Gaussian components.
 //
-// Layout: components in SIMD lanes, W per block, stored [block][dim][lane]; samples are
-// broadcast. Work is tiled: a tile of component blocks (~256 KiB) stays in cache while the
-// samples stream past it; a register tile of 8 samples x 2 component blocks lets each load
-// and each broadcast feed several FMAs.
-// No P x K matrix is stored; each sample keeps a running maximum and a lane-wise sum.
+// Layout: components in SIMD lanes, W per block, stored [block][dim][2][lane]; samples are
+// broadcast. The loops follow a GEMM micro-kernel: a panel of C component blocks stays in L1
+// while groups of R samples (packed [dim][sample]) stream past it from L2; each load and each
+// broadcast feeds several FMAs of an R x C register tile. No P x K matrix is stored; each
+// sample keeps a running maximum and a lane-wise sum.
 //
-// double: (z - mu)^2 h = h z^2 - 2 h mu z + h mu^2, i.e. two FMAs per d-term, with the
-//         constant h mu^2 summed per 8-unit chunk. Cancellation is harmless where it matters:
-//         for components near the maximum every term is O(1 / s^2).
+// double: (z - mu)^2 h = h z^2 - 2 h mu z + h mu^2: two FMAs per d-term. The accumulator
+//         starts at the component's constant -(L_j - sum_k h mu^2), so it ends at -log N_j(z).
+//         Cancellation is harmless where it matters: for components near the maximum every
+//         term is O(1 / s^2).
 // float:  the direct form (z - mu)^2 h (all terms >= 0, no cancellation in 24-bit storage);
-//         blocks are tested for negligibility in float (with a safety slack) before any
-//         conversion to double;
-//         the log-sum-exp itself always runs in double.
+//         the negligibility test runs in float with a safety slack, and only live blocks are
+//         widened. The log-sum-exp itself always runs in double.
 //
-// Exact pruning: every d-term is >= 0, so after each chunk L_j - (partial q) bounds the
-// log-weight from above. A tile of components whose bound lies more than 40 + ln K below the
-// running maximum in every lane adds < e^-40 of the sum, and is skipped.
+// Negligible terms: a log-weight more than 40 + ln K below the running maximum adds < e^-40 of
+// the sum over all K, below double resolution, so its exp is skipped; brute force still
+// computes every d-term. Exact pruning goes further: every d-term is >= 0, so after each chunk
+// of units the partial sum bounds the log-weight from above, and an R x C tile whose bound is
+// negligible in every lane stops early (checked after 8, 16, 32, ... units, at levels that pay).
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
@@ -29,6 +31,7 @@
 #include <immintrin.h>
 #endif
 
+#include "infoplane/detail/always_inline.hpp"
 #include "infoplane/kernels/detail/fast_exp.hpp"
 #include "infoplane/kernels/mixture_view.hpp"
 
@@ -44,159 +47,223 @@ class simd_mixture {
   static constexpr std::size_t halves = lanes / dlanes;  // double batches per T batch
   static constexpr std::size_t chunk = 8;                // units between pruning checks
   static constexpr bool expanded = std::is_same_v<T, double>;
+  static constexpr std::size_t zstride = expanded ? 2 : 1;  // packed sample values per unit: z (, z^2)
+  static constexpr std::size_t rows = 8;                    // samples per register tile
+  static constexpr std::size_t cols = expanded ? 3 : 2;     // component blocks per register tile
   template <class U>
   using aligned_vector = std::vector<U, xsimd::aligned_allocator<U, Arch::alignment()>>;
 
   explicit simd_mixture(const mixture_view<T>& m)
       : k_(m.k), d_(m.d), blocks_((m.k + lanes - 1) / lanes),
         chunks_(std::max<std::size_t>(1, (m.d + chunk - 1) / chunk)) {
-    p1_.assign(blocks_ * d_ * lanes, T(0));
-    p2_.assign(blocks_ * d_ * lanes, T(0));
-    ccum_.assign(blocks_ * chunks_ * lanes, T(0));
-    lnorm_.assign(blocks_ * lanes, -std::numeric_limits<double>::infinity());  // padding lanes never count
-    lnorm_t_.assign(blocks_ * lanes, -std::numeric_limits<T>::infinity());
+    constexpr double ninf = -std::numeric_limits<double>::infinity();
+    panel_.assign(blocks_ * d_ * 2 * lanes, T(0));
+    init_.assign(blocks_ * lanes, expanded ? std::numeric_limits<T>::infinity() : T(0));
+    off_.assign(blocks_ * chunks_ * lanes, expanded ? T(0) : -std::numeric_limits<T>::infinity());
+    lnorm_.assign(blocks_ * lanes, ninf);  // padding lanes never count
+    std::vector<double> c(chunks_ + 1);
     for (std::size_t j = 0; j < k_; ++j) {
       const std::size_t b = j / lanes, l = j % lanes;
       lnorm_[b * lanes + l] = m.log_norm[j];
-      lnorm_t_[b * lanes + l] = static_cast<T>(m.log_norm[j]);
-      double c = 0.0;
+      std::fill(c.begin(), c.end(), 0.0);  // c[ch + 1]: sum of h mu^2 over the units up to chunk ch
       for (std::size_t k = 0; k < d_; ++k) {
         const T mu = m.mean[j * d_ + k], h = m.half_prec[j * d_ + k];
-        const std::size_t at = (b * d_ + k) * lanes + l;
+        T* at = panel_.data() + ((b * d_ + k) * 2) * lanes + l;
         if constexpr (expanded) {
-          p1_[at] = h;
-          p2_[at] = T(-2) * h * mu;
-          c += static_cast<double>(h) * static_cast<double>(mu) * static_cast<double>(mu);
+          at[0] = h;
+          at[lanes] = T(-2) * h * mu;
+          c[k / chunk + 1] += static_cast<double>(h) * static_cast<double>(mu) * static_cast<double>(mu);
         } else {
-          p1_[at] = mu;
-          p2_[at] = h;
+          at[0] = mu;
+          at[lanes] = h;
         }
-        if ((k + 1) % chunk == 0 || k + 1 == d_) ccum_[(b * chunks_ + k / chunk) * lanes + l] = static_cast<T>(c);
       }
+      for (std::size_t ch = 0; ch < chunks_; ++ch) c[ch + 1] += c[ch];
+      for (std::size_t ch = 0; ch < chunks_; ++ch) {
+        // double: the accumulator carries -(L - C_total); the bound after chunk ch needs the
+        // constants of the units not yet summed added back. float: the plain normaliser.
+        off_[(b * chunks_ + ch) * lanes + l] =
+            expanded ? static_cast<T>(c[chunks_] - c[ch + 1]) : static_cast<T>(m.log_norm[j]);
+      }
+      if constexpr (expanded) init_[b * lanes + l] = static_cast<T>(c[chunks_] - m.log_norm[j]);
     }
-    const double bytes_per_block = 2.0 * double(d_) * lanes * sizeof(T);
-    tile_blocks_ = std::max<std::size_t>(1, static_cast<std::size_t>(262144.0 / bytes_per_block));
     cutoff_ = 40.0 + std::log(static_cast<double>(std::max<std::size_t>(k_, 1)));
   }
 
-  /// out[s] = log sum_{j != own[s]} exp(log N_j(z_s)). With `prune`, tiles negligible against the
-  /// running maximum are skipped. With `seed` (one log-weight per sample), the maximum starts
-  /// there: then only logaddexp(out[s], seed[s]) is exact, which is what the plug-in needs.
+  /// Samples per pass over the components: a multiple of `rows` that keeps the packed samples
+  /// in L2. Callers that split the samples should split at multiples of it, so that tiles, and
+  /// with them every rounding, never depend on the split.
+  static constexpr std::size_t sample_tile = 256;
+  static_assert(sample_tile % rows == 0);
+
+  /// out[s] = log sum_{j != own[s]} exp(log N_j(z_s)). With `prune`, register tiles that are
+  /// provably negligible against the running maximum stop early. With `seed` (one log-weight
+  /// per sample), the maximum starts there: then only logaddexp(out[s], seed[s]) is exact,
+  /// which is what the plug-in needs.
   void evaluate(const sample_view<T>& s, double* out, bool prune, const double* seed) const noexcept {
     constexpr double ninf = -std::numeric_limits<double>::infinity();
     const std::size_t p = s.p;
-    // Samples packed per tile of `rows` as [k][r][z, z^2], so one pointer feeds every broadcast.
+    // Groups of `rows` samples packed as [k][r][z (, z^2)], so one pointer feeds every broadcast.
     const std::size_t full = p / rows * rows;
-    aligned_vector<T> packed(std::max<std::size_t>(p, 1) * d_ * 2);
+    const std::size_t per_sample = d_ * zstride;
+    aligned_vector<T> packed(std::max<std::size_t>(p, 1) * per_sample);
     for (std::size_t i = 0; i < p; ++i) {
       const std::size_t width = i < full ? rows : 1, r = i < full ? i % rows : 0;
-      const std::size_t base = (i - r) * d_ * 2;
+      T* base = packed.data() + (i - r) * per_sample;
       for (std::size_t k = 0; k < d_; ++k) {
         const T z = s.z[i * d_ + k];
-        packed[base + (k * width + r) * 2] = z;
-        packed[base + (k * width + r) * 2 + 1] = z * z;
+        base[(k * width + r) * zstride] = z;
+        if constexpr (expanded) base[(k * width + r) * zstride + 1] = z * z;
       }
     }
-    std::vector<double> mx(p, ninf);
-    if (seed) std::copy(seed, seed + p, mx.begin());
-    aligned_vector<double> acc(p * lanes, 0.0);  // lane-wise sums relative to mx
-    for (std::size_t b0 = 0; b0 < blocks_; b0 += tile_blocks_) {
-      const std::size_t b1 = std::min(blocks_, b0 + tile_blocks_);
-      for (std::size_t i = 0; i < full; i += rows)
-        tile<rows>(s, packed.data() + i * d_ * 2, i, b0, b1, prune, mx.data(), acc.data());
-      for (std::size_t i = full; i < p; ++i)
-        tile<1>(s, packed.data() + i * d_ * 2, i, b0, b1, prune, mx.data(), acc.data());
+    state st{s.own, std::vector<double>(p, ninf), aligned_vector<double>(p * lanes, 0.0)};
+    if (seed) std::copy(seed, seed + p, st.mx.begin());
+    const std::size_t full_blocks = blocks_ / cols * cols;
+    for (std::size_t i0 = 0; i0 < p; i0 += sample_tile) {
+      const std::size_t i1 = std::min(p, i0 + sample_tile), g1 = std::min(i1, full);
+      pruning plan(d_);
+      pruning* pr = prune ? &plan : nullptr;
+      for (std::size_t b = 0; b < blocks_; b += cols) {
+        if (b < full_blocks) {
+          for (std::size_t i = i0; i < g1; i += rows) micro<rows, cols>(packed.data() + i * per_sample, i, b, pr, st);
+          for (std::size_t i = g1; i < i1; ++i) micro<1, cols>(packed.data() + i * per_sample, i, b, pr, st);
+        } else {
+          for (std::size_t bb = b; bb < blocks_; ++bb) {
+            for (std::size_t i = i0; i < g1; i += rows) micro<rows, 1>(packed.data() + i * per_sample, i, bb, pr, st);
+            for (std::size_t i = g1; i < i1; ++i) micro<1, 1>(packed.data() + i * per_sample, i, bb, pr, st);
+          }
+        }
+      }
     }
     for (std::size_t i = 0; i < p; ++i) {
       double sum = 0.0;
-      for (std::size_t h = 0; h < halves; ++h) sum += xsimd::hadd(dbatch::load_aligned(acc.data() + i * lanes + h * dlanes));
-      out[i] = sum > 0.0 ? mx[i] + std::log(sum) : ninf;
+      for (std::size_t h = 0; h < halves; ++h) sum += xsimd::hadd(dbatch::load_aligned(st.acc.data() + i * lanes + h * dlanes));
+      out[i] = sum > 0.0 ? st.mx[i] + std::log(sum) : ninf;
     }
   }
 
  private:
-  static constexpr std::size_t rows = 8;  // samples per register tile
+  struct state {
+    const std::uint32_t* own;
+    std::vector<double> mx;       // running maximum per sample
+    aligned_vector<double> acc;   // lane-wise sums relative to mx
+  };
 
-  // Runs R samples against the blocks [b0, b1), two blocks at a time where it can, so that each
-  // broadcast sample value feeds two FMAs.
-  template <std::size_t R>
-  void tile(const sample_view<T>& s, const T* zt, std::size_t i0, std::size_t b0, std::size_t b1, bool prune,
-            double* mx, double* acc) const noexcept {
-    std::size_t b = b0;
-    for (; b + 2 <= b1; b += 2) block_tile<R, 2>(s, zt, i0, b, prune, mx, acc);
-    for (; b < b1; ++b) block_tile<R, 1>(s, zt, i0, b, prune, mx, acc);
+  // Checkpoint bookkeeping for one sample tile. A check costs about 1/20 of a 32-unit register
+  // tile; after 256 tries, a level that stopped fewer than 1 tile in 16 is switched off for the
+  // rest of the sample tile. Either way the result is the same (up to rounding exactly at the
+  // cutoff): a check only skips what the final liveness test would discard.
+  struct pruning {
+    static constexpr std::size_t levels = 16, trial = 256;
+    std::size_t tried[levels] = {}, stopped[levels] = {};
+    std::size_t off_levels = 0, checkpoints = 0;  // levels switched off; levels that exist for this d
+    explicit pruning(std::size_t d) noexcept {
+      for (std::size_t next = chunk; next < d && checkpoints < levels; next *= 2) ++checkpoints;
+    }
+    bool wanted(std::size_t level) const noexcept {
+      return level < levels && (tried[level] < trial || stopped[level] * 16 >= tried[level]);
+    }
+    bool any_wanted() const noexcept { return off_levels < checkpoints; }
+    void record(std::size_t level, bool stop) noexcept {
+      if (tried[level] < trial) {
+        ++tried[level];
+        stopped[level] += stop ? 1 : 0;
+        if (!wanted(level)) ++off_levels;
+      }
+    }
+  };
+
+  // A lane is live when (accumulator - off) <= lim, i.e. its log-weight (bound) is within the
+  // cutoff of the running maximum m. In float the limit carries a slack far above float
+  // rounding of values near 100, so "negligible" is only claimed when it also holds in double.
+  batch limit(double m) const noexcept {
+    if constexpr (expanded) return batch(cutoff_ - m);
+    else return batch(static_cast<T>(cutoff_ + 1e-3 * (1.0 + std::abs(m)) - m));
   }
 
   template <std::size_t R, std::size_t C>
-  void block_tile(const sample_view<T>& s, const T* zt, std::size_t i0, std::size_t b, bool prune, double* mx,
-                  double* acc) const noexcept {
+  void micro(const T* zt, std::size_t i0, std::size_t b, pruning* prune, state& st) const noexcept {
     batch q[C][R];  // C x R independent FMA chains keep both FMA pipes busy
-    for (std::size_t c = 0; c < C; ++c)
-      for (std::size_t r = 0; r < R; ++r) q[c][r] = batch(T(0));
-    std::size_t k = 0;
-    // Brute force runs all units in one loop; pruning stops every `chunk` units to check.
-    const std::size_t step = prune ? chunk : d_;
-    for (std::size_t ch = 0; k < d_; ++ch) {
-      const std::size_t kend = std::min(d_, k + step);
-      for (; k < kend; ++k) {
-        batch x1[C], x2[C];
-        for (std::size_t c = 0; c < C; ++c) {
-          x1[c] = batch::load_aligned(p1_.data() + ((b + c) * d_ + k) * lanes);
-          x2[c] = batch::load_aligned(p2_.data() + ((b + c) * d_ + k) * lanes);
-        }
-        const T* zk = zt + k * R * 2;
-        for (std::size_t r = 0; r < R; ++r) {
-          const batch z(zk[2 * r]);
-          if constexpr (expanded) {
-            const batch zz(zk[2 * r + 1]);
-            for (std::size_t c = 0; c < C; ++c) q[c][r] = xsimd::fma(x2[c], z, xsimd::fma(x1[c], zz, q[c][r]));
-          } else {
-            for (std::size_t c = 0; c < C; ++c) {
-              const batch t = z - x1[c];
-              q[c][r] = xsimd::fma(t * t, x2[c], q[c][r]);
-            }
-          }
-        }
-      }
-      if (k < d_) {
-        bool all_negligible = true;
-        for (std::size_t c = 0; c < C && all_negligible; ++c) all_negligible = negligible<R>(b + c, ch, q[c], i0, mx);
-        if (all_negligible) return;
-      }
-    }
     for (std::size_t c = 0; c < C; ++c) {
-      const batch cq = batch::load_aligned(ccum_.data() + ((b + c) * chunks_ + chunks_ - 1) * lanes);
+      const batch init = batch::load_aligned(init_.data() + (b + c) * lanes);
+      for (std::size_t r = 0; r < R; ++r) q[c][r] = init;
+    }
+    const T* pb = panel_.data() + b * d_ * 2 * lanes;  // the C blocks are contiguous
+    std::size_t k = 0;
+    if (prune && prune->any_wanted()) {
+      // Checkpoints after 8, 16, 32, ... units; each level turns itself off where it rarely pays.
+      for (std::size_t next = chunk, level = 0; k < d_; next *= 2, ++level) {
+        const std::size_t kend = std::min(d_, next);
+        for (; k < kend; ++k) units<R, C>(pb, zt, k, q);
+        if (k < d_ && prune->wanted(level)) {
+          const bool stop = !any_live<R, C>(q, b, k / chunk - 1, i0, st);
+          prune->record(level, stop);
+          if (stop) return;
+        }
+      }
+    } else {
+      for (; k < d_; ++k) units<R, C>(pb, zt, k, q);  // one loop, so the tile stays in registers
+    }
+    if (!any_live<R, C>(q, b, chunks_ - 1, i0, st)) return;  // the common case once the maximum is known
+    // Block-major, so that consecutive updates go to different samples' sums.
+    for (std::size_t c = 0; c < C; ++c) {
+      const batch off = final_off(b + c);
+      for (std::size_t r = 0; r < R; ++r)
+        if (xsimd::any(q[c][r] - off <= limit(st.mx[i0 + r]))) accumulate(i0 + r, b + c, q[c][r], st);
+    }
+  }
+
+  // One unit k for the whole register tile.
+  template <std::size_t R, std::size_t C>
+  INFOPLANE_ALWAYS_INLINE void units(const T* pb, const T* zt, std::size_t k, batch (&q)[C][R]) const noexcept {
+    const std::size_t bstride = d_ * 2 * lanes;
+    const T* pk = pb + k * 2 * lanes;
+    const T* zk = zt + k * R * zstride;
+    if constexpr (expanded) {
+      // h z^2 for the whole tile, then -2 h mu z: only C parameter registers live at a time.
+      batch x[C];
+      for (std::size_t c = 0; c < C; ++c) x[c] = batch::load_aligned(pk + c * bstride);
       for (std::size_t r = 0; r < R; ++r) {
-        alignas(Arch::alignment()) T qs[lanes];
-        (q[c][r] + cq).store_aligned(qs);
-        accumulate(s, i0 + r, b + c, qs, prune, mx, acc);
+        const batch zz(zk[2 * r + 1]);
+        for (std::size_t c = 0; c < C; ++c) q[c][r] = xsimd::fma(x[c], zz, q[c][r]);
+      }
+      for (std::size_t c = 0; c < C; ++c) x[c] = batch::load_aligned(pk + c * bstride + lanes);
+      for (std::size_t r = 0; r < R; ++r) {
+        const batch z(zk[2 * r]);
+        for (std::size_t c = 0; c < C; ++c) q[c][r] = xsimd::fma(x[c], z, q[c][r]);
+      }
+    } else {
+      batch mu[C], h[C];
+      for (std::size_t c = 0; c < C; ++c) {
+        mu[c] = batch::load_aligned(pk + c * bstride);
+        h[c] = batch::load_aligned(pk + c * bstride + lanes);
+      }
+      for (std::size_t r = 0; r < R; ++r) {
+        const batch z(zk[r]);
+        for (std::size_t c = 0; c < C; ++c) {
+          const batch t = z - mu[c];
+          q[c][r] = xsimd::fma(t * t, h[c], q[c][r]);
+        }
       }
     }
   }
 
-  // True when, in every lane of every sample, the log-weight bound after chunk c is below
-  // the running maximum minus the cutoff.
-  template <std::size_t R>
-  bool negligible(std::size_t b, std::size_t c, const batch* partial, std::size_t i0, const double* mx) const noexcept {
-    const batch cq = batch::load_aligned(ccum_.data() + (b * chunks_ + c) * lanes);
+  // The offset of the complete sum: zero for double, whose accumulator already carries the constant.
+  batch final_off(std::size_t b) const noexcept {
+    if constexpr (expanded) return batch(T(0));
+    else return batch::load_aligned(off_.data() + (b * chunks_ + chunks_ - 1) * lanes);
+  }
+
+  template <std::size_t R, std::size_t C>
+  bool any_live(const batch (&q)[C][R], std::size_t b, std::size_t ch, std::size_t i0, const state& st) const noexcept {
+    batch off[C];
+    for (std::size_t c = 0; c < C; ++c) off[c] = batch::load_aligned(off_.data() + ((b + c) * chunks_ + ch) * lanes);
+    xsimd::batch_bool<T, Arch> live(false);
     for (std::size_t r = 0; r < R; ++r) {
-      alignas(Arch::alignment()) T q[lanes];
-      (partial[r] + cq).store_aligned(q);
-      if constexpr (std::is_same_v<T, double>) {
-        const dbatch thr(mx[i0 + r] - cutoff_);
-        if (xsimd::any(dbatch::load_aligned(lnorm_.data() + b * lanes) - dbatch::load_aligned(q) >= thr)) return false;
-      } else if (!float_negligible(b, q, mx[i0 + r])) {
-        return false;
-      }
+      const batch lim = limit(st.mx[i0 + r]);
+      for (std::size_t c = 0; c < C; ++c) live = live || (q[c][r] - off[c] <= lim);
     }
-    return true;
-  }
-
-  // In float, with a slack far above float rounding of values near 100, so that "negligible"
-  // is only ever claimed when it also holds in double.
-  bool float_negligible(std::size_t b, const T* q, double m) const noexcept {
-    const batch thr(static_cast<T>(m - cutoff_ - 1e-3 * (1.0 + std::abs(m))));
-    return !xsimd::any(batch::load_aligned(lnorm_t_.data() + b * lanes) - batch::load_aligned(q) >= thr);
+    return xsimd::any(live);
   }
 
   // Eight (or four) floats to one double batch. xsimd 8 converts across widths element by
@@ -213,27 +280,26 @@ class simd_mixture {
     return dbatch::load_aligned(buf);
   }
 
-  void accumulate(const sample_view<T>& s, std::size_t i, std::size_t b, const T* q, bool prune, double* mx,
-                  double* acc) const noexcept {
+  // Adds one block's live terms to sample i's sum, in double.
+  void accumulate(std::size_t i, std::size_t b, const batch& q, state& st) const noexcept {
     constexpr double ninf = -std::numeric_limits<double>::infinity();
-    if constexpr (!std::is_same_v<T, double>) {
-      // Most blocks of a pruned run end here, before any conversion to double.
-      if (prune && mx[i] != ninf && float_negligible(b, q, mx[i])) return;
-    }
     dbatch w[halves];
-    if constexpr (std::is_same_v<T, double>) {
-      w[0] = dbatch::load_aligned(lnorm_.data() + b * lanes) - dbatch::load_aligned(q);
+    if constexpr (expanded) {
+      w[0] = -q;
     } else {
+      alignas(Arch::alignment()) T qs[lanes];
+      q.store_aligned(qs);
       for (std::size_t h = 0; h < halves; ++h)
-        w[h] = dbatch::load_aligned(lnorm_.data() + b * lanes + h * dlanes) - widen_half(q + h * dlanes);
+        w[h] = dbatch::load_aligned(lnorm_.data() + b * lanes + h * dlanes) - widen_half(qs + h * dlanes);
     }
-    if (s.own[i] / lanes == b) {  // leave the own component out (one block per sample)
+    if (st.own[i] / lanes == b) {  // leave the own component out (one block per sample)
       alignas(Arch::alignment()) double tmp[lanes];
       for (std::size_t h = 0; h < halves; ++h) w[h].store_aligned(tmp + h * dlanes);
-      tmp[s.own[i] % lanes] = ninf;
+      tmp[st.own[i] % lanes] = ninf;
       for (std::size_t h = 0; h < halves; ++h) w[h] = dbatch::load_aligned(tmp + h * dlanes);
     }
-    double& m = mx[i];
+    double& m = st.mx[i];
+    double* acc = st.acc.data() + i * lanes;
     const dbatch mb0(m);
     bool above = false;
     for (std::size_t h = 0; h < halves; ++h) above = above || xsimd::any(w[h] > mb0);
@@ -243,27 +309,21 @@ class simd_mixture {
       const double bmax = *std::max_element(tmp, tmp + lanes);
       const dbatch scale(m == ninf ? 0.0 : std::exp(m - bmax));
       for (std::size_t h = 0; h < halves; ++h)
-        (dbatch::load_aligned(acc + i * lanes + h * dlanes) * scale).store_aligned(acc + i * lanes + h * dlanes);
+        (dbatch::load_aligned(acc + h * dlanes) * scale).store_aligned(acc + h * dlanes);
       m = bmax;
-    } else if (prune) {  // the whole block lies below the cutoff: it cannot change the sum
-      const dbatch thr(m - cutoff_);
-      bool any_live = false;
-      for (std::size_t h = 0; h < halves; ++h) any_live = any_live || xsimd::any(w[h] >= thr);
-      if (!any_live) return;
     }
     if (m == ninf) return;
     const dbatch mb(m);
-    for (std::size_t h = 0; h < halves; ++h) {
-      double* a = acc + i * lanes + h * dlanes;
-      (dbatch::load_aligned(a) + exp_nonpositive(w[h] - mb)).store_aligned(a);
-    }
+    for (std::size_t h = 0; h < halves; ++h)
+      (dbatch::load_aligned(acc + h * dlanes) + exp_nonpositive(w[h] - mb)).store_aligned(acc + h * dlanes);
   }
 
-  std::size_t k_, d_, blocks_, chunks_, tile_blocks_ = 1;
+  std::size_t k_, d_, blocks_, chunks_;
   double cutoff_ = 40.0;
-  aligned_vector<T> p1_, p2_, ccum_;
+  aligned_vector<T> panel_;  // [block][dim][2][lane]: (h, -2 h mu) for double, (mu, h) for float
+  aligned_vector<T> init_;   // [block][lane]: accumulator start
+  aligned_vector<T> off_;    // [block][chunk][lane]: see the liveness test
   aligned_vector<double> lnorm_;
-  aligned_vector<T> lnorm_t_;  // the same in T: float blocks decide "negligible" without widening
 };
 
 }  // namespace infoplane::detail
