@@ -20,6 +20,9 @@ check "toy noise variance printed" grep -q '"noise_variance": 0.1' <<<"$out"
 check "toy dropout-mc kind" grep -q '"kind": "point_estimate"' <<<"$out"
 check "toy ceiling is log 200" grep -q '"ceiling": 5.298317366548' <<<"$out"
 
+out=$("$bin" --version)
+check "--version names the version and the kernels' instruction set" grep -Eq '^infoplane [0-9]+\.[0-9]+\.[0-9]+ \(kernels built for [a-z0-9+_]+\)$' <<<"$out"
+
 out=$("$bin" toy --estimator dropout-gauss-bound --n 200 --m 3 --d 2 --noise-std 0.3)
 check "gauss bound kind" grep -q '"kind": "upper_bound"' <<<"$out"
 check "gauss bound std_error null" grep -q '"std_error": null' <<<"$out"

@@ -164,6 +164,10 @@ int main(int argc, char** argv) {
     return 2;
   }
   const std::string sub = argv[1];
+  if (sub == "--version") {
+    std::cout << "infoplane " << INFOPLANE_VERSION_STRING << " (kernels built for " << infoplane::kernel_instruction_set() << ")\n";
+    return 0;
+  }
   if (sub == "--help" || sub == "-h" || sub == "help") {
     print_usage(std::cout);
     return 0;
