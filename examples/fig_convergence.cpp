@@ -30,7 +30,7 @@ int main(int argc, char** argv) {
                          "noise variance " + figures::num(var) + " (M = 5 draws per point)'\nset logscale x\nset key bottom right\n";
     for (std::size_t d : dims) {
       const std::string sel = "($1==" + std::to_string(d) + "?";
-      const std::string per = "/" + std::to_string(d) + ".0";
+      const std::string per = std::string("/") + std::to_string(d) + ".0";  // not "/" + string&&: GCC 12 -Wrestrict false positive
       script += "set yrange [" + figures::num(0.4 * t.h_z) + ":" + figures::num(4 * t.h_z) + "]\n";
       script += "set title 'd = " + std::to_string(d) + "'\nset xlabel 'N'\nset ylabel 'h(Z) / d [nats]'\nplot '" + base +
                 ".csv' every ::1 using 2:" + sel + "$4" + per + ":1/0) with linespoints title 'plug-in', '' every ::1 using 2:" + sel +
