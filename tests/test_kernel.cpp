@@ -1,4 +1,5 @@
 #include <catch2/catch.hpp>
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <string>
@@ -73,15 +74,16 @@ TEST_CASE("scalar mixture kernel matches a direct log-sum-exp", "[kernel]") {
   }
 }
 
-namespace {
-
-double logaddexp(double a, double b) {
-  if (std::isinf(a) && a < 0) return b;
-  const double m = std::max(a, b);
-  return m + std::log(std::exp(a - m) + std::exp(b - m));
+TEST_CASE("logaddexp matches log(e^a + e^b) and survives extremes", "[kernel]") {
+  CHECK(logaddexp(std::log(2.0), std::log(3.0)) == Approx(std::log(5.0)).epsilon(1e-15));
+  CHECK(logaddexp(-1.0, -1.0) == Approx(-1.0 + std::log(2.0)).epsilon(1e-15));
+  CHECK(logaddexp(1000.0, 1000.0) == Approx(1000.0 + std::log(2.0)).epsilon(1e-15));  // e^1000 overflows
+  CHECK(logaddexp(-2000.0, 0.0) == 0.0);
+  const double ninf = -std::numeric_limits<double>::infinity();
+  CHECK(logaddexp(ninf, 3.5) == 3.5);
+  CHECK(logaddexp(3.5, ninf) == 3.5);
+  CHECK(logaddexp(ninf, ninf) == ninf);
 }
-
-}  // namespace
 
 TEMPLATE_TEST_CASE("SIMD kernels agree with the scalar reference on awkward sizes", "[kernel][simd]", double, float) {
   // 1003 and 1010 components leave a partial register tile of blocks at every SIMD width.
@@ -111,6 +113,47 @@ TEMPLATE_TEST_CASE("SIMD kernels agree with the scalar reference on awkward size
     // Seeded with the own weight, only the plug-in's log-sum-exp (own included) is exact.
     const double w = pr.own_log_weight[i];
     CHECK(logaddexp(seeded[i], w) == Approx(logaddexp(ref[i], w)).epsilon(rel).margin(rel));
+  }
+}
+
+TEMPLATE_TEST_CASE("a per-sample variance (extra) adds half_prec * extra to every d-term", "[kernel][simd]", double, float) {
+  const std::size_t k = GENERATE(7u, 1010u);
+  const std::size_t d = GENERATE(3u, 33u);
+  const std::size_t p = 301;
+  const auto pr = test::make_kernel_problem<TestType>(p, k, d, 0.09);
+  auto rng = detail::rng_stream(9, 9);
+  std::vector<TestType> extra(p * d);
+  for (auto& e : extra) e = static_cast<TestType>(rng.uniform() * 0.5);
+  sample_view<TestType> sv = pr.samples();
+  sv.extra = extra.data();
+  // Oracle written out here: log-weights L_j - sum h ((z - mu)^2 + e), then a plain log-sum-exp.
+  std::vector<double> truth(p);
+  for (std::size_t i = 0; i < p; ++i) {
+    std::vector<double> w;
+    for (std::size_t j = 0; j < k; ++j) {
+      if (j == pr.own[i]) continue;
+      double q = 0;
+      for (std::size_t c = 0; c < d; ++c) {
+        const double diff = double(pr.z[i * d + c]) - double(pr.mean[j * d + c]);
+        q += double(pr.half_prec[j * d + c]) * (diff * diff + double(extra[i * d + c]));
+      }
+      w.push_back(pr.log_norm[j] - q);
+    }
+    const double mx = *std::max_element(w.begin(), w.end());
+    double sum = 0;
+    for (double x : w) sum += std::exp(x - mx);
+    truth[i] = mx + std::log(sum);
+  }
+  for (auto kernel : {mixture_kernel::scalar_reference, mixture_kernel::simd_brute_force, mixture_kernel::simd_pruned}) {
+    std::vector<double> out(p), par(p);
+    const mixture_evaluator<TestType> ev(pr.mixture(), kernel);
+    ev(sv, out.data());
+    ev.parallel(sv, par.data(), nullptr, 3);
+    for (std::size_t i = 0; i < p; ++i) {
+      INFO("kernel " << int(kernel) << " k=" << k << " d=" << d << " sample " << i);
+      CHECK(out[i] == Approx(truth[i]).epsilon(1e-12));
+      CHECK(par[i] == out[i]);
+    }
   }
 }
 

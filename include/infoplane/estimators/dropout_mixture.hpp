@@ -114,7 +114,7 @@ class dropout_mixture {
           for (std::size_t m = 0; m < m_draws; ++m) {
             const std::size_t s = (j - b) * m_draws + m;
             const double w = log_own[s], ex = lse[s];
-            const double all = ex > w ? ex + std::log1p(std::exp(w - ex)) : w + std::log1p(std::exp(ex - w));
+            const double all = logaddexp(ex, w);
             const double plug = std::min(w - all, 0.0) + log_n;  // <= log N: `all` holds the own term
             const double loo = w - ex + log_n1;   // +inf when no other component shares the pattern
             const double h = log_n - all;

@@ -4,7 +4,8 @@
 // D = KL gives an upper bound, D = Bhattacharyya a lower bound; 0 <= I_BD <= I <= I_KL <= log N.
 // Components are heteroscedastic and diagonal: v_jk = s^2 f_jk^2. Components with different
 // zero patterns have disjoint supports (D = inf), so only a point's own pattern group counts.
-// Deterministic; O(N^2 d) time, threaded over i, and no N x N matrix is stored.
+// Deterministic; O(N^2 d) time, threaded over i, and no N x N matrix is stored. KL runs on the
+// mixture kernel (tiled, pruned against the own term); Bhattacharyya needs a log per d-term.
 #include <Eigen/Core>
 #include <algorithm>
 #include <cmath>
@@ -18,6 +19,7 @@
 #include "infoplane/detail/parallel.hpp"
 #include "infoplane/estimators/concepts.hpp"
 #include "infoplane/inputs/samples.hpp"
+#include "infoplane/kernels/mixture_logsumexp.hpp"
 #include "infoplane/results/estimate_result.hpp"
 
 namespace infoplane {
@@ -51,13 +53,18 @@ class dropout_pairwise_bound {
     std::size_t first = 0;
     for (const auto& g : detail::group_by_zero_pattern(f, rows)) {
       const auto packed = detail::pack_group<double>(f, g, in.noise.variance());  // mean, 1/(2v)
-      std::vector<double> v(packed.half_prec.size()), c(packed.k, 0.0);
+      std::vector<double> v(packed.half_prec.size());
       for (std::size_t t = 0; t < v.size(); ++t) v[t] = 0.5 / packed.half_prec[t];
-      for (std::size_t j = 0; j < packed.k; ++j)
-        for (std::size_t k = 0; k < packed.d; ++k) c[j] += 0.25 * std::log(v[j * packed.d + k]) + 0.25 * std::log(2.0);
-      detail::parallel_for(g.members.size(), opt_.threads, 16, [&](std::size_t b, std::size_t e) {
-        for (std::size_t i = b; i < e; ++i) lse[first + i] = log_sum_exp_neg_distance(packed, v, c, i);
-      });
+      if constexpr (D == pairwise_distance::kullback_leibler) {
+        kl_log_sum_exp(packed, v, lse.data() + first);
+      } else {
+        std::vector<double> c(packed.k, 0.0);
+        for (std::size_t j = 0; j < packed.k; ++j)
+          for (std::size_t k = 0; k < packed.d; ++k) c[j] += 0.25 * std::log(v[j * packed.d + k]) + 0.25 * std::log(2.0);
+        detail::parallel_for(g.members.size(), opt_.threads, 16, [&](std::size_t b, std::size_t e) {
+          for (std::size_t i = b; i < e; ++i) lse[first + i] = log_sum_exp_neg_distance(packed, v, c, i);
+        });
+      }
       first += g.members.size();
     }
     double mean_lse = 0.0;
@@ -76,8 +83,28 @@ class dropout_pairwise_bound {
   }
 
  private:
-  // -D(p_i || p_j) summed over units, vectorised over units with xsimd. `v` holds the
-  // variances (k x d), `c` per-component constants that take the logs out of the inner loop.
+  // KL through the mixture kernel: -KL(p_i || p_j) = [L_j - sum_k h_jk ((mu_ik - mu_jk)^2 + v_ik)]
+  // - L_i + d/2, i.e. the log-density of component j at mu_i with v_i as the point's extra
+  // variance. The own term (KL = 0) seeds the running maximum, so the kernel prunes every
+  // component negligible next to it.
+  void kl_log_sum_exp(const detail::packed_group<double>& p, const std::vector<double>& v, double* lse) const {
+    std::vector<std::uint32_t> own(p.k);
+    std::vector<double> seed(p.k), out(p.k);
+    const double half_d = 0.5 * static_cast<double>(p.d);
+    for (std::size_t i = 0; i < p.k; ++i) {
+      own[i] = static_cast<std::uint32_t>(i);
+      seed[i] = p.log_norm[i] - half_d;
+    }
+    const mixture_evaluator<double> evaluate(p.view(), mixture_kernel::simd_pruned);
+    evaluate.parallel(sample_view<double>{p.mean.data(), own.data(), p.k, p.d, v.data()}, out.data(), seed.data(),
+                      opt_.threads);
+    for (std::size_t i = 0; i < p.k; ++i) lse[i] = logaddexp(out[i], seed[i]) - seed[i];
+  }
+
+  // -BD(p_i, p_j) summed over units, vectorised over units with xsimd. `v` holds the
+  // variances (k x d), `c` per-component constants that take the logs out of the inner loop:
+  // sum [(mu_i - mu_j)^2 / (4 (v_i + v_j)) + 1/2 log(v_i + v_j)] - c_i - c_j, since
+  // 1/2 log(2 sqrt(v_i v_j)) = 1/4 (log 2 + log v_i) + 1/4 (log 2 + log v_j) = c-terms.
   static double neg_distance(const detail::packed_group<double>& p, const std::vector<double>& v,
                              const std::vector<double>& c, std::size_t i, std::size_t j) noexcept {
     using b = xsimd::batch<double>;
@@ -85,33 +112,19 @@ class dropout_pairwise_bound {
     const double* mj = p.mean.data() + j * p.d;
     const double* vi = v.data() + i * p.d;
     const double* vj = v.data() + j * p.d;
-    const double* hj = p.half_prec.data() + j * p.d;
     b acc(0.0);
     std::size_t k = 0;
     double tail = 0.0;
-    if constexpr (D == pairwise_distance::kullback_leibler) {
-      // 1/2 sum [v_i/v_j + (mu_i - mu_j)^2 / v_j - 1 + log(v_j / v_i)]; the log terms sum to
-      // log_norm_i - log_norm_j, so the inner loop needs no log.
-      for (; k + b::size <= p.d; k += b::size) {
-        const b diff = b::load_unaligned(mi + k) - b::load_unaligned(mj + k), h = b::load_unaligned(hj + k);
-        acc += h * xsimd::fma(diff, diff, b::load_unaligned(vi + k));
-      }
-      for (; k < p.d; ++k) tail += hj[k] * ((mi[k] - mj[k]) * (mi[k] - mj[k]) + vi[k]);
-      return -(xsimd::hadd(acc) + tail + p.log_norm[i] - p.log_norm[j] - 0.5 * static_cast<double>(p.d));
-    } else {
-      // sum [(mu_i - mu_j)^2 / (4 (v_i + v_j)) + 1/2 log(v_i + v_j)] - c_i - c_j, since
-      // 1/2 log(2 sqrt(v_i v_j)) = 1/4 (log 2 + log v_i) + 1/4 (log 2 + log v_j) = c-terms.
-      for (; k + b::size <= p.d; k += b::size) {
-        const b diff = b::load_unaligned(mi + k) - b::load_unaligned(mj + k);
-        const b sum = b::load_unaligned(vi + k) + b::load_unaligned(vj + k);
-        acc += diff * diff / (b(4.0) * sum) + b(0.5) * xsimd::log(sum);
-      }
-      for (; k < p.d; ++k) {
-        const double diff = mi[k] - mj[k], sum = vi[k] + vj[k];
-        tail += diff * diff / (4.0 * sum) + 0.5 * std::log(sum);
-      }
-      return -(xsimd::hadd(acc) + tail - c[i] - c[j]);
+    for (; k + b::size <= p.d; k += b::size) {
+      const b diff = b::load_unaligned(mi + k) - b::load_unaligned(mj + k);
+      const b sum = b::load_unaligned(vi + k) + b::load_unaligned(vj + k);
+      acc += diff * diff / (b(4.0) * sum) + b(0.5) * xsimd::log(sum);
     }
+    for (; k < p.d; ++k) {
+      const double diff = mi[k] - mj[k], sum = vi[k] + vj[k];
+      tail += diff * diff / (4.0 * sum) + 0.5 * std::log(sum);
+    }
+    return -(xsimd::hadd(acc) + tail - c[i] - c[j]);
   }
 
   // Running log-sum-exp over the group of -D(p_i || p_j); j = i contributes exp(0).

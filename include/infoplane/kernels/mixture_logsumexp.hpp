@@ -1,6 +1,9 @@
 #pragma once
 // The one entry point for mixture evaluation. Estimators call only this, so kernels can be
 // swapped while the scalar reference stays the oracle.
+#include <algorithm>
+#include <cmath>
+#include <limits>
 #include <optional>
 
 #include "infoplane/detail/parallel.hpp"
@@ -9,6 +12,14 @@
 #include "infoplane/kernels/mixture_view.hpp"
 
 namespace infoplane {
+
+/// log(e^a + e^b) without overflow; -inf when both are -inf. Seeded evaluations are exact
+/// only through this: logaddexp(out[s], seed[s]).
+inline double logaddexp(double a, double b) noexcept {
+  const double hi = std::max(a, b), lo = std::min(a, b);
+  if (lo == -std::numeric_limits<double>::infinity()) return hi;
+  return hi + std::log1p(std::exp(lo - hi));
+}
 
 /// The instruction set the SIMD kernels were compiled for, as xsimd names it ("avx512bw",
 /// "fma3+avx2", "sse2", ...). It is whatever the including translation unit targets: build
@@ -30,7 +41,8 @@ class mixture_evaluator {
   /// running maximum. Pruning then drops terms negligible next to it, so only
   /// logaddexp(out[s], seed[s]) is exact; pass nullptr when `out` itself must be exact.
   void operator()(const sample_view<T>& s, double* out, const double* seed = nullptr) const noexcept {
-    if (kernel_ == mixture_kernel::scalar_reference)
+    // The float kernel's direct form has no slot for a per-sample variance.
+    if (kernel_ == mixture_kernel::scalar_reference || (s.extra && !detail::simd_mixture<T>::expanded))
       detail::mixture_lse_scalar(view_, s, out);
     else
       simd_->evaluate(s, out, kernel_ == mixture_kernel::simd_pruned, seed);
@@ -40,7 +52,7 @@ class mixture_evaluator {
   void parallel(const sample_view<T>& s, double* out, const double* seed, unsigned threads) const {
     constexpr std::size_t grain = detail::simd_mixture<T>::sample_tile;
     detail::parallel_for(s.p, threads, grain, [&](std::size_t b, std::size_t e) {
-      const sample_view<T> part{s.z + b * s.d, s.own + b, e - b, s.d};
+      const sample_view<T> part{s.z + b * s.d, s.own + b, e - b, s.d, s.extra ? s.extra + b * s.d : nullptr};
       (*this)(part, out + b, seed ? seed + b : nullptr);
     });
   }

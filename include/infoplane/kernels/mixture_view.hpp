@@ -16,12 +16,15 @@ struct mixture_view {
 };
 
 /// P query points; own[s] is the component that sample s was drawn from (excluded from its sum).
+/// With `extra` (p x d, >= 0), each point is a diagonal Gaussian itself and the d-term becomes
+/// half_prec * ((z - mean)^2 + extra): minus the cross-entropy part of KL(point || component).
 template <class T>
 struct sample_view {
   const T* z = nullptr;                  // p x d
   const std::uint32_t* own = nullptr;    // p
   std::size_t p = 0;
   std::size_t d = 0;
+  const T* extra = nullptr;              // p x d, optional
 };
 
 /// Which implementation evaluates the mixture.

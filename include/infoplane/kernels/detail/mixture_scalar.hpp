@@ -21,7 +21,8 @@ void mixture_lse_scalar(const mixture_view<T>& m, const sample_view<T>& s, doubl
       double q = 0.0;
       for (std::size_t k = 0; k < m.d; ++k) {
         const double diff = static_cast<double>(z[k]) - static_cast<double>(mu[k]);
-        q += diff * diff * static_cast<double>(hp[k]);
+        const double e = s.extra ? static_cast<double>(s.extra[i * s.d + k]) : 0.0;
+        q += (diff * diff + e) * static_cast<double>(hp[k]);
       }
       const double w = m.log_norm[j] - q;
       if (w > mx) {  // running log-sum-exp: rescale the sum to the new maximum

@@ -96,7 +96,9 @@ class simd_mixture {
   static constexpr std::size_t sample_tile = 256;
   static_assert(sample_tile % rows == 0);
 
-  /// out[s] = log sum_{j != own[s]} exp(log N_j(z_s)). With `prune`, register tiles that are
+  /// out[s] = log sum_{j != own[s]} exp(log N_j(z_s)); `s.extra` is honoured only by the
+  /// double kernel (the evaluator sends float work with `extra` to the scalar reference).
+  /// With `prune`, register tiles that are
   /// provably negligible against the running maximum stop early. With `seed` (one log-weight
   /// per sample), the maximum starts there: then only logaddexp(out[s], seed[s]) is exact,
   /// which is what the plug-in needs.
@@ -113,7 +115,7 @@ class simd_mixture {
       for (std::size_t k = 0; k < d_; ++k) {
         const T z = s.z[i * d_ + k];
         base[(k * width + r) * zstride] = z;
-        if constexpr (expanded) base[(k * width + r) * zstride + 1] = z * z;
+        if constexpr (expanded) base[(k * width + r) * zstride + 1] = s.extra ? z * z + s.extra[i * d_ + k] : z * z;
       }
     }
     state st{s.own, std::vector<double>(p, ninf), aligned_vector<double>(p * lanes, 0.0)};
