@@ -5,10 +5,12 @@
 // exp(-708) ~ 3e-308: next to the sum's largest term, 1, that is below double resolution.
 #include <xsimd/xsimd.hpp>
 
+#include "infoplane/detail/codegen.hpp"
+
 namespace infoplane::detail {
 
 template <class A>
-inline xsimd::batch<double, A> exp_nonpositive(xsimd::batch<double, A> x) noexcept {
+INFOPLANE_ALWAYS_INLINE xsimd::batch<double, A> exp_nonpositive(xsimd::batch<double, A> x) noexcept {
   using b = xsimd::batch<double, A>;
   x = xsimd::max(x, b(-708.0));
   // Round x log2(e) to an integer by adding 1.5 * 2^52: the sum's low mantissa bits then hold

@@ -31,7 +31,7 @@
 #include <immintrin.h>
 #endif
 
-#include "infoplane/detail/always_inline.hpp"
+#include "infoplane/detail/codegen.hpp"
 #include "infoplane/kernels/detail/fast_exp.hpp"
 #include "infoplane/kernels/mixture_view.hpp"
 
@@ -186,8 +186,10 @@ class simd_mixture {
   template <std::size_t R, std::size_t C>
   void micro(const T* zt, std::size_t i0, std::size_t b, pruning* prune, state& st) const noexcept {
     batch q[C][R];  // C x R independent FMA chains keep both FMA pipes busy
+    INFOPLANE_UNROLL
     for (std::size_t c = 0; c < C; ++c) {
       const batch init = batch::load_aligned(init_.data() + (b + c) * lanes);
+      INFOPLANE_UNROLL
       for (std::size_t r = 0; r < R; ++r) q[c][r] = init;
     }
     const T* pb = panel_.data() + b * d_ * 2 * lanes;  // the C blocks are contiguous
@@ -207,7 +209,8 @@ class simd_mixture {
       for (; k < d_; ++k) units<R, C>(pb, zt, k, q);  // one loop, so the tile stays in registers
     }
     if (!any_live<R, C>(q, b, chunks_ - 1, i0, st)) return;  // the common case once the maximum is known
-    // Block-major, so that consecutive updates go to different samples' sums.
+    // Block-major, so that consecutive updates go to different samples' sums. Rolled, with one
+    // inlined copy of `accumulate`: live blocks are rare except at small d.
     for (std::size_t c = 0; c < C; ++c) {
       const batch off = final_off(b + c);
       for (std::size_t r = 0; r < R; ++r)
@@ -224,24 +227,33 @@ class simd_mixture {
     if constexpr (expanded) {
       // h z^2 for the whole tile, then -2 h mu z: only C parameter registers live at a time.
       batch x[C];
+      INFOPLANE_UNROLL
       for (std::size_t c = 0; c < C; ++c) x[c] = batch::load_aligned(pk + c * bstride);
+      INFOPLANE_UNROLL
       for (std::size_t r = 0; r < R; ++r) {
         const batch zz(zk[2 * r + 1]);
+        INFOPLANE_UNROLL
         for (std::size_t c = 0; c < C; ++c) q[c][r] = xsimd::fma(x[c], zz, q[c][r]);
       }
+      INFOPLANE_UNROLL
       for (std::size_t c = 0; c < C; ++c) x[c] = batch::load_aligned(pk + c * bstride + lanes);
+      INFOPLANE_UNROLL
       for (std::size_t r = 0; r < R; ++r) {
         const batch z(zk[2 * r]);
+        INFOPLANE_UNROLL
         for (std::size_t c = 0; c < C; ++c) q[c][r] = xsimd::fma(x[c], z, q[c][r]);
       }
     } else {
       batch mu[C], h[C];
+      INFOPLANE_UNROLL
       for (std::size_t c = 0; c < C; ++c) {
         mu[c] = batch::load_aligned(pk + c * bstride);
         h[c] = batch::load_aligned(pk + c * bstride + lanes);
       }
+      INFOPLANE_UNROLL
       for (std::size_t r = 0; r < R; ++r) {
         const batch z(zk[r]);
+        INFOPLANE_UNROLL
         for (std::size_t c = 0; c < C; ++c) {
           const batch t = z - mu[c];
           q[c][r] = xsimd::fma(t * t, h[c], q[c][r]);
@@ -257,12 +269,16 @@ class simd_mixture {
   }
 
   template <std::size_t R, std::size_t C>
-  bool any_live(const batch (&q)[C][R], std::size_t b, std::size_t ch, std::size_t i0, const state& st) const noexcept {
+  INFOPLANE_ALWAYS_INLINE bool any_live(const batch (&q)[C][R], std::size_t b, std::size_t ch, std::size_t i0,
+                                        const state& st) const noexcept {
     batch off[C];
+    INFOPLANE_UNROLL
     for (std::size_t c = 0; c < C; ++c) off[c] = batch::load_aligned(off_.data() + ((b + c) * chunks_ + ch) * lanes);
     xsimd::batch_bool<T, Arch> live(false);
+    INFOPLANE_UNROLL
     for (std::size_t r = 0; r < R; ++r) {
       const batch lim = limit(st.mx[i0 + r]);
+      INFOPLANE_UNROLL
       for (std::size_t c = 0; c < C; ++c) live = live || (q[c][r] - off[c] <= lim);
     }
     return xsimd::any(live);
@@ -283,7 +299,7 @@ class simd_mixture {
   }
 
   // Adds one block's live terms to sample i's sum, in double.
-  void accumulate(std::size_t i, std::size_t b, const batch& q, state& st) const noexcept {
+  INFOPLANE_ALWAYS_INLINE void accumulate(std::size_t i, std::size_t b, const batch& q, state& st) const noexcept {
     constexpr double ninf = -std::numeric_limits<double>::infinity();
     dbatch w[halves];
     if constexpr (expanded) {
