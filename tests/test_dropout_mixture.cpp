@@ -243,3 +243,35 @@ TEST_CASE("float storage stays within 1e-4 nats of double on the toy problem", "
   CHECK_THAT(flt.h_z, WithinAbs(dbl.h_z, 1e-4));
   if (std::isfinite(dbl.mi_leave_one_out)) CHECK_THAT(flt.mi_leave_one_out, WithinAbs(dbl.mi_leave_one_out, 1e-4));
 }
+
+TEST_CASE("units at extreme scales: float storage matches double, h(Z) shifts by the log-scales",
+          "[dropout][float][invariance]") {
+  const auto f = make_toy_representation(500, 3, 8);
+  Eigen::MatrixXd g = f;
+  const double c0 = 1e-25, c2 = 1e25;  // 1/(2 s^2 f^2) and f^2 would leave float's range unscaled
+  g.col(0) *= c0;
+  g.col(2) *= c2;
+  const auto ref = run(f, var01, {.seed = 3});
+  const auto dbl = run(g, var01, {.seed = 3});
+  const auto flt = run(g, var01, {.seed = 3, .storage = precision::float32});
+  CHECK(dbl.mi.value == Approx(ref.mi.value).epsilon(1e-9));
+  CHECK_THAT(flt.mi.value, WithinAbs(ref.mi.value, 1e-4));
+  CHECK_THAT(flt.mi_leave_one_out, WithinAbs(ref.mi_leave_one_out, 1e-4));
+  // h(cZ) = h(Z) + log c per unit, and the same for h(Z|X).
+  const double shift = std::log(c0) + std::log(c2);
+  CHECK_THAT(dbl.h_z, WithinAbs(ref.h_z + shift, 1e-8));
+  CHECK_THAT(flt.h_z, WithinAbs(ref.h_z + shift, 1e-4));
+  CHECK_THAT(dbl.h_z_given_x, WithinAbs(ref.h_z_given_x + shift, 1e-8));
+}
+
+TEST_CASE("a unit whose values span more orders of magnitude than the storage holds is refused",
+          "[dropout][bad-input][float]") {
+  Eigen::MatrixXd f = make_toy_representation(50, 2, 1).cwiseAbs();
+  f(7, 1) = 1e-20 * f(8, 1);  // nonzero, but 20 decades below its neighbours
+  CHECK_NOTHROW(run(f, var01));
+  CHECK_THROWS_WITH(run(f, var01, {.storage = precision::float32}),
+                    Catch::Contains("unit 1 spans too many orders of magnitude for float32 storage") &&
+                        Catch::Contains("use float64"));
+  f(7, 1) = 1e-300;
+  CHECK_THROWS_WITH(run(f, var01), Catch::Contains("unit 1 spans too many orders of magnitude"));
+}

@@ -5,6 +5,9 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
+#include <limits>
+#include <type_traits>
 #include <numeric>
 #include <optional>
 #include <vector>
@@ -34,11 +37,16 @@ inline std::vector<std::size_t> choose_components(std::size_t n, std::optional<s
   return rows;
 }
 
-/// One zero-pattern group in kernel layout (nonzero units only).
+/// One zero-pattern group in kernel layout (nonzero units only). Each unit is divided by its
+/// largest |f| in the group: mutual information and every pairwise divergence are invariant to
+/// per-unit scale, and scaled units keep 1/(2 s^2 f^2) and the squared differences inside the
+/// storage type's range. Log-densities in these coordinates are the true ones minus log_scale.
 template <class T>
 struct packed_group {
   std::vector<T> mean, half_prec;
   std::vector<double> log_norm;
+  std::vector<double> unit_scale;  ///< d: the factor each unit was multiplied by
+  double log_scale = 0.0;          ///< sum of log(unit_scale)
   std::size_t k = 0, d = 0;
   [[nodiscard]] mixture_view<T> view() const noexcept { return {mean.data(), half_prec.data(), log_norm.data(), k, d}; }
 };
@@ -51,10 +59,35 @@ packed_group<T> pack_group(const Eigen::DenseBase<M>& f, const pattern_group& g,
   p.mean.resize(p.k * p.d);
   p.half_prec.resize(p.k * p.d);
   p.log_norm.assign(p.k, 0.0);
+  p.unit_scale.assign(p.d, 0.0);
+  std::vector<double> smallest(p.d, std::numeric_limits<double>::infinity());
+  for (std::size_t j = 0; j < p.k; ++j)
+    for (std::size_t k = 0; k < p.d; ++k) {
+      const double a = std::abs(static_cast<double>(f(static_cast<Eigen::Index>(g.members[j]), g.dims[k])));
+      p.unit_scale[k] = std::max(p.unit_scale[k], a);
+      smallest[k] = std::min(smallest[k], a);
+    }
+  // After scaling, the smallest s^2 f^2 of a unit is s^2 (min/max)^2; the kernel needs its
+  // inverse, and squared noise of that size, to stay normal numbers in T.
+  const double floor = std::is_same_v<T, float> ? 1e-36 : 1e-280;
+  for (std::size_t k = 0; k < p.d; ++k) {
+    const double ratio = smallest[k] / p.unit_scale[k];
+    if (!(noise_var * ratio * ratio >= floor)) {
+      char msg[320];
+      std::snprintf(msg, sizeof msg,
+                    "unit %ld spans too many orders of magnitude for %s (smallest nonzero |f| = %.3g, largest = "
+                    "%.3g, noise variance %.3g)%s",
+                    static_cast<long>(g.dims[k]), std::is_same_v<T, float> ? "float32 storage" : "the kernel",
+                    smallest[k], p.unit_scale[k], noise_var, std::is_same_v<T, float> ? "; use float64 storage" : "");
+      throw invalid_argument(msg);
+    }
+    p.unit_scale[k] = 1.0 / p.unit_scale[k];
+    p.log_scale += std::log(p.unit_scale[k]);
+  }
   for (std::size_t j = 0; j < p.k; ++j) {
     double ln = 0.0;
     for (std::size_t k = 0; k < p.d; ++k) {
-      const double mu = static_cast<double>(f(static_cast<Eigen::Index>(g.members[j]), g.dims[k]));
+      const double mu = static_cast<double>(f(static_cast<Eigen::Index>(g.members[j]), g.dims[k])) * p.unit_scale[k];
       const double var = noise_var * mu * mu;
       p.mean[j * p.d + k] = static_cast<T>(mu);
       p.half_prec[j * p.d + k] = static_cast<T>(0.5 / var);
@@ -65,12 +98,14 @@ packed_group<T> pack_group(const Eigen::DenseBase<M>& f, const pattern_group& g,
   return p;
 }
 
-/// Writes M noisy draws z = f_r * (1 + s * eps) of data row r into z (M x dims.size()), and
-/// for each draw the exact log-density under its own component, log_norm - |eps|^2 / 2.
+/// Writes M noisy draws z = f_r * (1 + s * eps) of data row r into z (M x dims.size()), each
+/// unit multiplied by scale[k] if given, and for each draw the exact log-density under its own
+/// component, log_norm - |eps|^2 / 2 (log_norm in the same coordinates).
 /// Every unit consumes a draw, zero or not, so a row's noise does not depend on its pattern.
 template <class T, class M>
 void draw_noisy(const Eigen::DenseBase<M>& f, std::size_t r, const std::vector<Eigen::Index>& dims, double noise_std,
-                std::size_t m_draws, std::uint64_t seed, double own_log_norm, T* z, double* log_own) {
+                std::size_t m_draws, std::uint64_t seed, double own_log_norm, T* z, double* log_own,
+                const double* scale = nullptr) {
   auto rng = make_stream(seed, rng_purpose::noise, r);
   const auto d_all = f.cols();
   const std::size_t d = dims.size();
@@ -80,7 +115,7 @@ void draw_noisy(const Eigen::DenseBase<M>& f, std::size_t r, const std::vector<E
     for (Eigen::Index k = 0; k < d_all; ++k) {
       const double e = rng.normal();
       if (pos < d && dims[pos] == k) {
-        const double mu = static_cast<double>(f(static_cast<Eigen::Index>(r), k));
+        const double mu = static_cast<double>(f(static_cast<Eigen::Index>(r), k)) * (scale ? scale[pos] : 1.0);
         z[m * d + pos] = static_cast<T>(mu * (1.0 + noise_std * e));
         sq += e * e;
         ++pos;

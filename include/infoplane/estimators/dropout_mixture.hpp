@@ -104,7 +104,7 @@ class dropout_mixture {
         for (std::size_t j = b; j < e; ++j) {
           const std::size_t off = (j - b) * m_draws;
           detail::draw_noisy(f, g.members[j], g.dims, sd, m_draws, opt_.seed, packed.log_norm[j], z.data() + off * d,
-                             log_own.data() + off);
+                             log_own.data() + off, packed.unit_scale.data());
           std::fill_n(own.begin() + static_cast<std::ptrdiff_t>(off), m_draws, static_cast<std::uint32_t>(j));
         }
         const sample_view<T> sv{z.data(), own.data(), own.size(), d};
@@ -117,7 +117,7 @@ class dropout_mixture {
             const double all = logaddexp(ex, w);
             const double plug = std::min(w - all, 0.0) + log_n;  // <= log N: `all` holds the own term
             const double loo = w - ex + log_n1;   // +inf when no other component shares the pattern
-            const double h = log_n - all;
+            const double h = log_n - all - packed.log_scale;  // back to the data's own units
             ps.plug += plug, ps.plug_sq += plug * plug;
             ps.loo += loo, ps.loo_sq += loo * loo;
             ps.h += h, ps.h_sq += h * h;
