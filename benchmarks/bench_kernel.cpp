@@ -4,6 +4,7 @@
 #include <benchmark/benchmark.h>
 
 #include <chrono>
+#include <initializer_list>
 #include <map>
 #include <tuple>
 #include <thread>
@@ -78,16 +79,22 @@ void bm_kernel(benchmark::State& state) {
   state.SetLabel(std::string(sizeof(T) == 8 ? "double " : "float ") + xsimd::default_arch::name());
 }
 
-void sizes(benchmark::internal::Benchmark* b) {
-  const long brute = long(mixture_kernel::simd_brute_force), pruned = long(mixture_kernel::simd_pruned);
-  for (auto [p, k, d] : {std::tuple{60000L, 10000L, 32L}, {60000L, 10000L, 84L}, {100000L, 10000L, 2L}}) {
-    b->Args({p, k, d, brute, 0});
-    b->Args({p, k, d, pruned, 0});
-    b->Args({p, k, d, pruned, 1});
-  }
+// The sizes for the given kernels, unseeded and (for pruning kernels) seeded.
+void add_sizes(benchmark::internal::Benchmark* b, std::initializer_list<mixture_kernel> kernels) {
+  for (auto [p, k, d] : {std::tuple{60000L, 10000L, 32L}, {60000L, 10000L, 84L}, {100000L, 10000L, 2L}})
+    for (auto kernel : kernels) {
+      b->Args({p, k, d, long(kernel), 0});
+      if (kernel != mixture_kernel::simd_brute_force) b->Args({p, k, d, long(kernel), 1});
+    }
   b->ArgNames({"P", "K", "d", "kernel", "seeded"})->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(1.0);
 }
+void sizes(benchmark::internal::Benchmark* b) {
+  add_sizes(b, {mixture_kernel::simd_brute_force, mixture_kernel::simd_pruned});
+}
+// Double data only: the float screen with double log-weights for the blocks that can matter.
+void screened_sizes(benchmark::internal::Benchmark* b) { add_sizes(b, {mixture_kernel::simd_screened}); }
 BENCHMARK_TEMPLATE(bm_kernel, double)->Apply(sizes);
+BENCHMARK_TEMPLATE(bm_kernel, double)->Apply(screened_sizes);
 BENCHMARK_TEMPLATE(bm_kernel, float)->Apply(sizes);
 
 }  // namespace

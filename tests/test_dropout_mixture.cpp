@@ -217,11 +217,11 @@ TEST_CASE("bad input fails with a clear exception", "[dropout][bad-input]") {
   }
 }
 
-TEST_CASE("every kernel gives the same estimate: pruned and brute force to 1e-12, scalar oracle too",
+TEST_CASE("every kernel gives the same estimate: screened, pruned and brute force to 1e-12, scalar oracle too",
           "[dropout][kernel]") {
   const auto f = make_toy_representation(400, GENERATE(2u, 12u), 3);
   const auto ref = run(f, var01, {.seed = 2, .kernel = mixture_kernel::scalar_reference});
-  for (auto k : {mixture_kernel::simd_brute_force, mixture_kernel::simd_pruned}) {
+  for (auto k : {mixture_kernel::simd_brute_force, mixture_kernel::simd_pruned, mixture_kernel::simd_screened}) {
     const auto r = run(f, var01, {.seed = 2, .kernel = k});
     CHECK(r.mi.value == Approx(ref.mi.value).epsilon(1e-12));
     CHECK(r.mi_leave_one_out == Approx(ref.mi_leave_one_out).epsilon(1e-12));

@@ -92,12 +92,15 @@ TEMPLATE_TEST_CASE("SIMD kernels agree with the scalar reference on awkward size
   const std::size_t d = GENERATE(1u, 3u, 9u, 33u);
   const double s = GENERATE(0.3, 0.05);
   const auto pr = test::make_kernel_problem<TestType>(p, k, d, s * s);
-  std::vector<double> ref(p), brute(p), pruned(p), seeded(p);
+  std::vector<double> ref(p), brute(p), pruned(p), seeded(p), screened(p), screened_seeded(p);
   mixture_evaluator<TestType>(pr.mixture(), mixture_kernel::scalar_reference)(pr.samples(), ref.data());
   mixture_evaluator<TestType>(pr.mixture(), mixture_kernel::simd_brute_force)(pr.samples(), brute.data());
   const mixture_evaluator<TestType> prune(pr.mixture(), mixture_kernel::simd_pruned);
   prune(pr.samples(), pruned.data());
   prune(pr.samples(), seeded.data(), pr.own_log_weight.data());
+  const mixture_evaluator<TestType> screen(pr.mixture(), mixture_kernel::simd_screened);  // float data: pruned
+  screen(pr.samples(), screened.data());
+  screen(pr.samples(), screened_seeded.data(), pr.own_log_weight.data());
   // double: same maths to rounding; float: the scalar oracle reads the same float inputs but
   // accumulates in double, the SIMD kernel sums d-terms in float.
   const double rel = std::is_same_v<TestType, double> ? 1e-12 : 2e-6;
@@ -106,13 +109,16 @@ TEMPLATE_TEST_CASE("SIMD kernels agree with the scalar reference on awkward size
     if (std::isinf(ref[i])) {
       CHECK(std::isinf(brute[i]));
       CHECK(std::isinf(pruned[i]));
+      CHECK(std::isinf(screened[i]));
       continue;
     }
     CHECK(brute[i] == Approx(ref[i]).epsilon(rel).margin(rel));
     CHECK(pruned[i] == Approx(ref[i]).epsilon(rel).margin(rel));
+    CHECK(screened[i] == Approx(ref[i]).epsilon(rel).margin(rel));
     // Seeded with the own weight, only the plug-in's log-sum-exp (own included) is exact.
     const double w = pr.own_log_weight[i];
     CHECK(logaddexp(seeded[i], w) == Approx(logaddexp(ref[i], w)).epsilon(rel).margin(rel));
+    CHECK(logaddexp(screened_seeded[i], w) == Approx(logaddexp(ref[i], w)).epsilon(rel).margin(rel));
   }
 }
 
@@ -159,12 +165,67 @@ TEMPLATE_TEST_CASE("a per-sample variance (extra) adds half_prec * extra to ever
 
 TEST_CASE("parallel evaluation is bit-identical for any thread count", "[kernel][simd][reproducible]") {
   const auto pr = test::make_kernel_problem<double>(3000, 500, 20, 0.09);
-  const mixture_evaluator<double> ev(pr.mixture(), mixture_kernel::simd_pruned);
-  std::vector<double> one(pr.p), many(pr.p);
-  ev.parallel(pr.samples(), one.data(), nullptr, 1);
-  for (unsigned t : {2u, 5u}) {
-    ev.parallel(pr.samples(), many.data(), nullptr, t);
-    CHECK(many == one);
+  for (auto kernel : {mixture_kernel::simd_pruned, mixture_kernel::simd_screened}) {
+    const mixture_evaluator<double> ev(pr.mixture(), kernel);
+    std::vector<double> one(pr.p), many(pr.p);
+    ev.parallel(pr.samples(), one.data(), nullptr, 1);
+    for (unsigned t : {2u, 5u}) {
+      ev.parallel(pr.samples(), many.data(), nullptr, t);
+      CHECK(many == one);
+    }
+  }
+}
+
+TEST_CASE("the screen hands overlapping groups to the double kernel; results do not depend on the split",
+          "[kernel][simd][screen][reproducible]") {
+  // 5000 components: both decision points are reached. s^2 = 1 at d = 8 leaves most lanes live
+  // (groups handed over); s^2 = 0.01 at d = 24 separates them (groups stay screened).
+  const auto [var, d] = GENERATE(std::pair{1.0, std::size_t{8}}, std::pair{0.01, std::size_t{24}});
+  const auto pr = test::make_kernel_problem<double>(603, 5000, d, var);
+  const mixture_evaluator<double> pruned(pr.mixture(), mixture_kernel::simd_pruned);
+  const mixture_evaluator<double> screened(pr.mixture(), mixture_kernel::simd_screened);
+  for (const double* seed : {static_cast<const double*>(nullptr), pr.own_log_weight.data()}) {
+    std::vector<double> ref(pr.p), whole(pr.p), split(pr.p), threaded(pr.p);
+    pruned(pr.samples(), ref.data(), seed);
+    screened(pr.samples(), whole.data(), seed);
+    for (std::size_t b = 0; b < pr.p; b += 64) {  // the estimator's kind of split
+      const std::size_t e = std::min(pr.p, b + 64);
+      screened(sample_view<double>{pr.z.data() + b * d, pr.own.data() + b, e - b, d}, split.data() + b,
+               seed ? seed + b : nullptr);
+    }
+    screened.parallel(pr.samples(), threaded.data(), seed, 3);
+    CHECK(split == whole);
+    CHECK(threaded == whole);
+    for (std::size_t i = 0; i < pr.p; ++i) {
+      INFO("var=" << var << " d=" << d << " seeded=" << (seed != nullptr) << " sample " << i);
+      const double w = seed ? seed[i] : -std::numeric_limits<double>::infinity();
+      CHECK(logaddexp(whole[i], w) == Approx(logaddexp(ref[i], w)).epsilon(1e-12));
+    }
+  }
+}
+
+TEST_CASE("the float screen keeps every block that can matter, even where float cannot resolve the data",
+          "[kernel][simd][screen]") {
+  // Means and samples shifted by 10^6 or 10^7: float keeps 0.06 or 0.6 of each coordinate, so
+  // float log-weights are off by tens to hundreds of nats, beyond the 40-nat cutoff. The
+  // screen's margin must keep those blocks live. Its log-weights come from the double kernel,
+  // so it must agree with the pruned double kernel (which, like any expanded h z^2 - 2 h mu z
+  // form, itself loses digits to such offsets: about 1e-4 nats next to the scalar oracle here).
+  const double shift = GENERATE(1e6, 1e7);
+  const std::size_t d = GENERATE(3u, 40u);
+  const std::size_t k = 300, p = 200;
+  const auto pr = make_problem(k, p, d, 21);
+  std::vector<double> mean = pr.mean, z = pr.z;
+  for (auto& x : mean) x += shift;
+  for (auto& x : z) x += shift;
+  const mixture_view<double> m{mean.data(), pr.half_prec.data(), pr.log_norm.data(), k, d};
+  const sample_view<double> sv{z.data(), pr.own.data(), p, d};
+  std::vector<double> ref(p), screened(p);
+  mixture_evaluator<double>(m, mixture_kernel::simd_pruned)(sv, ref.data());
+  mixture_evaluator<double>(m, mixture_kernel::simd_screened)(sv, screened.data());
+  for (std::size_t i = 0; i < p; ++i) {
+    INFO("shift=" << shift << " d=" << d << " sample " << i);
+    CHECK(screened[i] == Approx(ref[i]).epsilon(1e-12));
   }
 }
 

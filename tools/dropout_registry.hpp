@@ -98,7 +98,9 @@ inline noise_model_settings parse_settings(const args& a) {
   if (kernel == "scalar") s.kernel = mixture_kernel::scalar_reference;
   else if (kernel == "brute") s.kernel = mixture_kernel::simd_brute_force;
   else if (kernel == "pruned") s.kernel = mixture_kernel::simd_pruned;
-  else if (kernel != "auto") throw usage_error("flag --kernel: '" + kernel + "' is not one of auto|pruned|brute|scalar");
+  else if (kernel == "screened") s.kernel = mixture_kernel::simd_screened;
+  else if (kernel != "auto")
+    throw usage_error("flag --kernel: '" + kernel + "' is not one of auto|screened|pruned|brute|scalar");
   return s;
 }
 

@@ -131,7 +131,7 @@ const std::map<std::string, command>& commands() {
       {"toy",
        {"infoplane toy --estimator " + all_estimator_names() +
             " --n N --m M --d D (--noise-var V | --noise-std S) [--seed S] [--threads T] [--components K]"
-            " [--kernel auto|pruned|brute|scalar] [--float] [--no-loo] [estimator options as for estimate]",
+            " [--kernel auto|screened|pruned|brute|scalar] [--float] [--no-loo] [estimator options as for estimate]",
         toy}},
       {"estimate",
        {"infoplane estimate --estimator " + pair_estimator_names() +

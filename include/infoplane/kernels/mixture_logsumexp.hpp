@@ -5,6 +5,9 @@
 #include <cmath>
 #include <limits>
 #include <optional>
+#include <type_traits>
+#include <utility>
+#include <vector>
 
 #include "infoplane/detail/parallel.hpp"
 #include "infoplane/kernels/detail/mixture_scalar.hpp"
@@ -29,12 +32,15 @@ inline const char* kernel_instruction_set() noexcept { return xsimd::default_arc
 /// Evaluates out[s] = log sum_{j != own[s]} exp(log N_j(z_s)) (-inf if no other component)
 /// for batches of samples against one fixed mixture. Construction packs the components once
 /// (per-component constants, SIMD layout); evaluation never throws, so validate inputs first.
+/// The mixture's arrays must outlive the evaluator: the scalar reference and the screen's
+/// double log-weights read them.
 template <class T>
 class mixture_evaluator {
  public:
   mixture_evaluator(const mixture_view<T>& m, mixture_kernel kernel = mixture_kernel::automatic)
-      : view_(m), kernel_(kernel == mixture_kernel::automatic ? mixture_kernel::simd_pruned : kernel) {
+      : view_(m), kernel_(resolve(kernel)) {
     if (kernel_ != mixture_kernel::scalar_reference) simd_.emplace(m);
+    if (kernel_ == mixture_kernel::simd_screened) screen_.emplace(m);
   }
 
   /// `seed`, if given, holds one log-weight per sample (the own component's) that starts the
@@ -42,15 +48,29 @@ class mixture_evaluator {
   /// logaddexp(out[s], seed[s]) is exact; pass nullptr when `out` itself must be exact.
   void operator()(const sample_view<T>& s, double* out, const double* seed = nullptr) const noexcept {
     // The float kernel's direct form has no slot for a per-sample variance.
-    if (kernel_ == mixture_kernel::scalar_reference || (s.extra && !detail::simd_mixture<T>::expanded))
+    if (kernel_ == mixture_kernel::scalar_reference || (s.extra && !simd_mixture_t::expanded)) {
       detail::mixture_lse_scalar(view_, s, out);
-    else
-      simd_->evaluate(s, out, kernel_ == mixture_kernel::simd_pruned, seed);
+      return;
+    }
+    if constexpr (std::is_same_v<T, double>) {
+      if (screen_ && !s.extra) {
+        // Groups of samples that find most blocks live go to the double kernel.
+        std::vector<std::pair<std::size_t, std::size_t>> redo;
+        screen_->evaluate(s, out, true, seed, &redo);
+        for (auto [b, e] : redo) {
+          const sample_view<T> part{s.z + b * s.d, s.own + b, e - b, s.d, nullptr};
+          simd_->evaluate(part, out + b, true, seed ? seed + b : nullptr);
+        }
+        return;
+      }
+    }
+    simd_->evaluate(s, out, kernel_ != mixture_kernel::simd_brute_force, seed);
   }
 
   /// The same on `threads` threads (0: all cores); results do not depend on the count.
   void parallel(const sample_view<T>& s, double* out, const double* seed, unsigned threads) const {
-    constexpr std::size_t grain = detail::simd_mixture<T>::sample_tile;
+    constexpr std::size_t grain = simd_mixture_t::sample_tile;
+    static_assert(detail::simd_mixture<float>::sample_tile == grain);
     detail::parallel_for(s.p, threads, grain, [&](std::size_t b, std::size_t e) {
       const sample_view<T> part{s.z + b * s.d, s.own + b, e - b, s.d, s.extra ? s.extra + b * s.d : nullptr};
       (*this)(part, out + b, seed ? seed + b : nullptr);
@@ -60,9 +80,19 @@ class mixture_evaluator {
   [[nodiscard]] mixture_kernel kernel() const noexcept { return kernel_; }
 
  private:
+  using simd_mixture_t = detail::simd_mixture<T>;
+
+  // Screening needs double data; for float data the pruned kernel is already the float one.
+  static mixture_kernel resolve(mixture_kernel k) noexcept {
+    if (k == mixture_kernel::automatic) k = mixture_kernel::simd_pruned;
+    if (k == mixture_kernel::simd_screened && !std::is_same_v<T, double>) k = mixture_kernel::simd_pruned;
+    return k;
+  }
+
   mixture_view<T> view_;
   mixture_kernel kernel_;
-  std::optional<detail::simd_mixture<T>> simd_;
+  std::optional<simd_mixture_t> simd_;
+  std::optional<detail::simd_mixture<float>> screen_;  // built from the double mixture, with margins
 };
 
 /// One-shot convenience over mixture_evaluator.

@@ -25,6 +25,7 @@
 #include <cstddef>
 #include <limits>
 #include <type_traits>
+#include <utility>
 #include <vector>
 #include <xsimd/xsimd.hpp>
 #if defined(__AVX__)
@@ -53,10 +54,22 @@ class simd_mixture {
   template <class U>
   using aligned_vector = std::vector<U, xsimd::aligned_allocator<U, Arch::alignment()>>;
 
-  explicit simd_mixture(const mixture_view<T>& m)
+  /// From a mixture of the same type; or, for the float kernel, from a double mixture as its
+  /// screen: float finds the blocks that can matter, double computes their log-weights.
+  template <class U>
+  explicit simd_mixture(const mixture_view<U>& m)
       : k_(m.k), d_(m.d), blocks_((m.k + lanes - 1) / lanes),
         chunks_(std::max<std::size_t>(1, (m.d + chunk - 1) / chunk)) {
+    static_assert(std::is_same_v<U, T> || (std::is_same_v<T, float> && std::is_same_v<U, double>));
     constexpr double ninf = -std::numeric_limits<double>::infinity();
+    constexpr bool screen = !std::is_same_v<U, T>;
+    // Screen bounds (float rounding u = 2^-24, per-term analysis in docs/design.md): the float
+    // sum q_f of h (z - mu)^2 exceeds the exact q by at most u ((d + 10) q + 16 C_j), where
+    // C_j = sum_k h mu^2. With h shrunk by alpha and the offset raised by beta_j (both with a
+    // factor 2 to spare), the screened bound never lies below the exact log-weight.
+    constexpr double u = 0x1p-24;
+    const double alpha = screen ? 2.0 * u * (static_cast<double>(d_) + 10.0) : 0.0;
+    if constexpr (screen) exact_ = m;
     panel_.assign(blocks_ * d_ * 2 * lanes, T(0));
     init_.assign(blocks_ * lanes, expanded ? std::numeric_limits<T>::infinity() : T(0));
     off_.assign(blocks_ * chunks_ * lanes, expanded ? T(0) : -std::numeric_limits<T>::infinity());
@@ -66,8 +79,11 @@ class simd_mixture {
       const std::size_t b = j / lanes, l = j % lanes;
       lnorm_[b * lanes + l] = m.log_norm[j];
       std::fill(c.begin(), c.end(), 0.0);  // c[ch + 1]: sum of h mu^2 over the units up to chunk ch
+      double cj = 0.0;
       for (std::size_t k = 0; k < d_; ++k) {
-        const T mu = m.mean[j * d_ + k], h = m.half_prec[j * d_ + k];
+        const double mud = static_cast<double>(m.mean[j * d_ + k]), hd = static_cast<double>(m.half_prec[j * d_ + k]);
+        cj += hd * mud * mud;
+        const T mu = static_cast<T>(mud), h = static_cast<T>(hd * (1.0 - alpha));
         T* at = panel_.data() + ((b * d_ + k) * 2) * lanes + l;
         if constexpr (expanded) {
           at[0] = h;
@@ -82,8 +98,9 @@ class simd_mixture {
       for (std::size_t ch = 0; ch < chunks_; ++ch) {
         // double: the accumulator carries -(L - C_total); the bound after chunk ch needs the
         // constants of the units not yet summed added back. float: the plain normaliser.
+        const double beta = screen ? 2.0 * u * (16.0 * cj + 2.0 * std::abs(m.log_norm[j])) : 0.0;
         off_[(b * chunks_ + ch) * lanes + l] =
-            expanded ? static_cast<T>(c[chunks_] - c[ch + 1]) : static_cast<T>(m.log_norm[j]);
+            expanded ? static_cast<T>(c[chunks_] - c[ch + 1]) : static_cast<T>(m.log_norm[j] + beta);
       }
       if constexpr (expanded) init_[b * lanes + l] = static_cast<T>(c[chunks_] - m.log_norm[j]);
     }
@@ -102,7 +119,16 @@ class simd_mixture {
   /// provably negligible against the running maximum stop early. With `seed` (one log-weight
   /// per sample), the maximum starts there: then only logaddexp(out[s], seed[s]) is exact,
   /// which is what the plug-in needs.
-  void evaluate(const sample_view<T>& s, double* out, bool prune, const double* seed) const noexcept {
+  /// A screen (built from a double mixture) takes the double samples; it computes the double
+  /// log-weight of every lane its float test leaves live, from the mixture it was built from.
+  /// Where a register group of samples finds too many lanes live for screening to pay, the
+  /// screen drops the group and appends its sample range to `redo` for the double kernel. The
+  /// decision depends on the group's own data only, so results never depend on how callers
+  /// split the samples.
+  template <class S>
+  void evaluate(const sample_view<S>& s, double* out, bool prune, const double* seed,
+                std::vector<std::pair<std::size_t, std::size_t>>* redo = nullptr) const noexcept {
+    static_assert(std::is_same_v<S, T> || std::is_same_v<S, double>);
     constexpr double ninf = -std::numeric_limits<double>::infinity();
     const std::size_t p = s.p;
     // Groups of `rows` samples packed as [k][r][z (, z^2)], so one pointer feeds every broadcast.
@@ -113,12 +139,22 @@ class simd_mixture {
       const std::size_t width = i < full ? rows : 1, r = i < full ? i % rows : 0;
       T* base = packed.data() + (i - r) * per_sample;
       for (std::size_t k = 0; k < d_; ++k) {
-        const T z = s.z[i * d_ + k];
+        const T z = static_cast<T>(s.z[i * d_ + k]);
         base[(k * width + r) * zstride] = z;
         if constexpr (expanded) base[(k * width + r) * zstride + 1] = s.extra ? z * z + s.extra[i * d_ + k] : z * z;
       }
     }
-    state st{s.own, std::vector<double>(p, ninf), aligned_vector<double>(p * lanes, 0.0)};
+    state st;
+    st.own = s.own;
+    st.mx.assign(p, ninf);
+    st.acc.assign(p * lanes, 0.0);
+    if constexpr (!std::is_same_v<S, T>) {
+      st.zexact = s.z;
+      st.full = full;
+      st.live_in.assign(full / rows + (p - full), 0);
+      st.live_early.assign(st.live_in.size(), 0);
+      st.dropped.assign(st.live_in.size(), 0);
+    }
     if (seed) std::copy(seed, seed + p, st.mx.begin());
     const std::size_t full_blocks = blocks_ / cols * cols;
     for (std::size_t i0 = 0; i0 < p; i0 += sample_tile) {
@@ -135,7 +171,20 @@ class simd_mixture {
             for (std::size_t i = g1; i < i1; ++i) micro<1, 1>(packed.data() + i * per_sample, i, bb, pr, st);
           }
         }
+        if (st.zexact) {  // the two decision points
+          const std::size_t done = b + cols;
+          const bool early = b < screen_early && done >= screen_early, late = b < screen_trial && done >= screen_trial;
+          for (std::size_t i = i0; i < i1 && (early || late); i += i < full ? rows : 1) {
+            const std::size_t g = st.group(i), n = (i < full ? rows : 1) * lanes;
+            if (early && st.live_early[g] * early_ratio > n * (screen_early - 1)) st.dropped[g] = 1;
+            if (late && st.live_in[g] * screen_ratio > n * (done - screen_trial / 2)) st.dropped[g] = 1;
+          }
+        }
       }
+    }
+    if (st.zexact && redo) {
+      for (std::size_t i = 0; i < p; i += i < full ? rows : 1)
+        if (st.dropped[st.group(i)]) redo->emplace_back(i, i + (i < full ? rows : 1));
     }
     for (std::size_t i = 0; i < p; ++i) {
       double sum = 0.0;
@@ -144,12 +193,24 @@ class simd_mixture {
     }
   }
 
+
  private:
   struct state {
-    const std::uint32_t* own;
-    std::vector<double> mx;       // running maximum per sample
-    aligned_vector<double> acc;   // lane-wise sums relative to mx
+    const std::uint32_t* own = nullptr;
+    std::vector<double> mx;                   // running maximum per sample
+    aligned_vector<double> acc;               // lane-wise sums relative to mx
+    const double* zexact = nullptr;           // a screen's double samples
+    std::size_t full = 0;                     // samples in full register groups
+    std::vector<std::size_t> live_in;         // per group: live lanes from block screen_trial / 2 on
+    std::vector<std::size_t> live_early;      // per group: live lanes in blocks 1 .. screen_early - 1
+    std::vector<char> dropped;                // per group: left to the double kernel
+    std::size_t group(std::size_t i) const noexcept { return i < full ? i / rows : full / rows + (i - full); }
   };
+  // A live lane costs the screen about 3d scalar operations, ten times its share of the double
+  // kernel. Measured break-even on the toy problem: about 3% of lanes live in blocks
+  // 1 .. screen_early - 1, or 1% once the running maximum has settled (blocks screen_trial / 2
+  // .. screen_trial). A group above either is handed over.
+  static constexpr std::size_t screen_early = 16, early_ratio = 16, screen_trial = 256, screen_ratio = 128;
 
   // Checkpoint bookkeeping for one sample tile. A check costs about 1/20 of a 32-unit register
   // tile; after 256 tries, a level that stopped fewer than 1 tile in 16 is switched off for the
@@ -185,6 +246,7 @@ class simd_mixture {
 
   template <std::size_t R, std::size_t C>
   void micro(const T* zt, std::size_t i0, std::size_t b, pruning* prune, state& st) const noexcept {
+    if (st.zexact && st.dropped[st.group(i0)]) return;
     batch q[C][R];  // C x R independent FMA chains keep both FMA pipes busy
     INFOPLANE_UNROLL
     for (std::size_t c = 0; c < C; ++c) {
@@ -304,6 +366,28 @@ class simd_mixture {
     dbatch w[halves];
     if constexpr (expanded) {
       w[0] = -q;
+    } else if (st.zexact) {
+      // Screen: double log-weights, in the direct form, for the lanes the float test left live;
+      // the others are provably negligible and stay out.
+      alignas(Arch::alignment()) double ws[lanes];
+      bool live[lanes];
+      (q - final_off(b) <= limit(st.mx[i])).store_unaligned(live);
+      const double* z = st.zexact + i * d_;
+      std::size_t n_live = 0;
+      for (std::size_t l = 0; l < lanes; ++l) {
+        const std::size_t j = b * lanes + l;
+        ws[l] = ninf;
+        if (!live[l] || j >= k_) continue;
+        ++n_live;
+        const double* mu = exact_.mean + j * d_;
+        const double* hp = exact_.half_prec + j * d_;
+        double qd = 0.0;
+        for (std::size_t k = 0; k < d_; ++k) qd += (z[k] - mu[k]) * (z[k] - mu[k]) * hp[k];
+        ws[l] = exact_.log_norm[j] - qd;
+      }
+      if (b >= screen_trial / 2) st.live_in[st.group(i)] += n_live;
+      else if (b >= 1 && b < screen_early) st.live_early[st.group(i)] += n_live;
+      for (std::size_t h = 0; h < halves; ++h) w[h] = dbatch::load_aligned(ws + h * dlanes);
     } else {
       alignas(Arch::alignment()) T qs[lanes];
       q.store_aligned(qs);
@@ -342,6 +426,7 @@ class simd_mixture {
   aligned_vector<T> init_;   // [block][lane]: accumulator start
   aligned_vector<T> off_;    // [block][chunk][lane]: see the liveness test
   aligned_vector<double> lnorm_;
+  mixture_view<double> exact_{};  // a screen's double mixture (the caller's storage)
 };
 
 }  // namespace infoplane::detail
