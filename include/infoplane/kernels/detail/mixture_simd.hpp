@@ -74,6 +74,27 @@ class simd_mixture {
     init_.assign(blocks_ * lanes, expanded ? std::numeric_limits<T>::infinity() : T(0));
     off_.assign(blocks_ * chunks_ * lanes, expanded ? T(0) : -std::numeric_limits<T>::infinity());
     lnorm_.assign(blocks_ * lanes, ninf);  // padding lanes never count
+    // Shifting a unit's means and samples by a constant leaves the log-densities alone, but
+    // h z^2 - 2 h mu z cancels about log10(max_j |mu_j - c| / sd_j)^2 digits. Each unit keeps 0 or
+    // moves to the midpoint of its means, whichever is fewer deviations from the farthest mean:
+    // 0 for dropout (sd = s |mu|), the midpoint for means that sit far from 0.
+    center_.assign(d_, 0.0);
+    for (std::size_t k = 0; k < d_ && k_ > 0; ++k) {
+      double lo = static_cast<double>(m.mean[k]), hi = lo;
+      for (std::size_t j = 1; j < k_; ++j) {
+        lo = std::min(lo, static_cast<double>(m.mean[j * d_ + k]));
+        hi = std::max(hi, static_cast<double>(m.mean[j * d_ + k]));
+      }
+      const double mid = 0.5 * (lo + hi);
+      double at_zero = 0.0, at_mid = 0.0;  // max |mu - c| sqrt(h), in deviations
+      for (std::size_t j = 0; j < k_; ++j) {
+        const double mu = static_cast<double>(m.mean[j * d_ + k]);
+        const double r = std::sqrt(static_cast<double>(m.half_prec[j * d_ + k]));
+        at_zero = std::max(at_zero, std::abs(mu) * r);
+        at_mid = std::max(at_mid, std::abs(mu - mid) * r);
+      }
+      center_[k] = at_mid < at_zero ? mid : 0.0;
+    }
     std::vector<double> c(chunks_ + 1);
     for (std::size_t j = 0; j < k_; ++j) {
       const std::size_t b = j / lanes, l = j % lanes;
@@ -81,7 +102,8 @@ class simd_mixture {
       std::fill(c.begin(), c.end(), 0.0);  // c[ch + 1]: sum of h mu^2 over the units up to chunk ch
       double cj = 0.0;
       for (std::size_t k = 0; k < d_; ++k) {
-        const double mud = static_cast<double>(m.mean[j * d_ + k]), hd = static_cast<double>(m.half_prec[j * d_ + k]);
+        const double mud = static_cast<double>(m.mean[j * d_ + k]) - center_[k];
+        const double hd = static_cast<double>(m.half_prec[j * d_ + k]);
         cj += hd * mud * mud;
         const T mu = static_cast<T>(mud), h = static_cast<T>(hd * (1.0 - alpha));
         T* at = panel_.data() + ((b * d_ + k) * 2) * lanes + l;
@@ -139,7 +161,7 @@ class simd_mixture {
       const std::size_t width = i < full ? rows : 1, r = i < full ? i % rows : 0;
       T* base = packed.data() + (i - r) * per_sample;
       for (std::size_t k = 0; k < d_; ++k) {
-        const T z = static_cast<T>(s.z[i * d_ + k]);
+        const T z = static_cast<T>(static_cast<double>(s.z[i * d_ + k]) - center_[k]);
         base[(k * width + r) * zstride] = z;
         if constexpr (expanded) base[(k * width + r) * zstride + 1] = s.extra ? z * z + s.extra[i * d_ + k] : z * z;
       }
@@ -426,6 +448,7 @@ class simd_mixture {
   aligned_vector<T> init_;   // [block][lane]: accumulator start
   aligned_vector<T> off_;    // [block][chunk][lane]: see the liveness test
   aligned_vector<double> lnorm_;
+  std::vector<double> center_;    // per unit: subtracted from means and samples
   mixture_view<double> exact_{};  // a screen's double mixture (the caller's storage)
 };
 
