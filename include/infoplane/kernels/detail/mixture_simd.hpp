@@ -368,6 +368,19 @@ class simd_mixture {
     return xsimd::any(live);
   }
 
+  // sum_k h_k (z_k - mu_k)^2 in double over contiguous rows, vectorised over k.
+  double direct_quadratic(const double* z, const double* mu, const double* hp) const noexcept {
+    dbatch acc(0.0);
+    std::size_t k = 0;
+    for (; k + dlanes <= d_; k += dlanes) {
+      const dbatch t = dbatch::load_unaligned(z + k) - dbatch::load_unaligned(mu + k);
+      acc = xsimd::fma(t * t, dbatch::load_unaligned(hp + k), acc);
+    }
+    double q = xsimd::hadd(acc);
+    for (; k < d_; ++k) q += (z[k] - mu[k]) * (z[k] - mu[k]) * hp[k];
+    return q;
+  }
+
   // Eight (or four) floats to one double batch. xsimd 8 converts across widths element by
   // element, so the common x86 widths use their conversion instruction directly.
   static dbatch widen_half(const T* q) noexcept {
@@ -401,11 +414,7 @@ class simd_mixture {
         ws[l] = ninf;
         if (!live[l] || j >= k_) continue;
         ++n_live;
-        const double* mu = exact_.mean + j * d_;
-        const double* hp = exact_.half_prec + j * d_;
-        double qd = 0.0;
-        for (std::size_t k = 0; k < d_; ++k) qd += (z[k] - mu[k]) * (z[k] - mu[k]) * hp[k];
-        ws[l] = exact_.log_norm[j] - qd;
+        ws[l] = exact_.log_norm[j] - direct_quadratic(z, exact_.mean + j * d_, exact_.half_prec + j * d_);
       }
       if (b >= screen_trial / 2) st.live_in[st.group(i)] += n_live;
       else if (b >= 1 && b < screen_early) st.live_early[st.group(i)] += n_live;
