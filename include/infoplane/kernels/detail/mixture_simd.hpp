@@ -20,6 +20,10 @@
 // computes every d-term. Exact pruning goes further: every d-term is >= 0, so after each chunk
 // of units the partial sum bounds the log-weight from above, and an R x C tile whose bound is
 // negligible in every lane stops early (checked after 8, 16, 32, ... units, at levels that pay).
+//
+// Screen: a float kernel built from a double mixture widens its bounds by a proven margin for
+// float rounding and computes double log-weights for the lanes it leaves live (docs/design.md).
+// Units are shifted to 0 or the midpoint of their means, whichever costs fewer digits.
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
