@@ -29,14 +29,14 @@ struct sample_view {
 
 /// Which implementation evaluates the mixture.
 enum class mixture_kernel {
-  automatic,         ///< simd_pruned
+  automatic,         ///< simd_pruned (the dropout estimator chooses per group; see its options)
   scalar_reference,  ///< plain loops; the test oracle
   simd_brute_force,  ///< fused xsimd kernel, every d-term of every component
   simd_pruned,       ///< fused xsimd kernel that skips provably negligible components
   /// Double data only (float data runs simd_pruned): the pruned float kernel finds the lanes
   /// that can matter, with a proven margin for float rounding, and their log-weights are
   /// computed in double; groups of samples where many lanes stay live go to simd_pruned.
-  /// Faster where components are well separated (the saturated regime: 1.3-2.4x at d >= 16,
+  /// Faster where components are well separated (the saturated regime: 1.3-1.6x at d >= 16,
   /// s^2 = 0.1), slower where they overlap (up to 2x at s^2 >= 1, d <= 32); see benchmarks.
   simd_screened,
 };
