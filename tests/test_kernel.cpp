@@ -214,8 +214,7 @@ TEST_CASE("the screen hands overlapping groups to the double kernel; results do 
     screened(pr.samples(), whole.data(), seed);
     for (std::size_t b = 0; b < pr.p; b += 64) {  // the estimator's kind of split
       const std::size_t e = std::min(pr.p, b + 64);
-      screened(sample_view<double>{pr.z.data() + b * d, pr.own.data() + b, e - b, d}, split.data() + b,
-               seed ? seed + b : nullptr);
+      screened(pr.samples().slice(b, e), split.data() + b, seed ? seed + b : nullptr);
     }
     screened.parallel(pr.samples(), threaded.data(), seed, 3);
     CHECK(split == whole);

@@ -57,10 +57,7 @@ class mixture_evaluator {
         // Groups of samples that find most blocks live go to the double kernel.
         std::vector<std::pair<std::size_t, std::size_t>> redo;
         screen_->evaluate(s, out, true, seed, &redo);
-        for (auto [b, e] : redo) {
-          const sample_view<T> part{s.z + b * s.d, s.own + b, e - b, s.d, nullptr};
-          simd_->evaluate(part, out + b, true, seed ? seed + b : nullptr);
-        }
+        for (auto [b, e] : redo) simd_->evaluate(s.slice(b, e), out + b, true, seed ? seed + b : nullptr);
         return;
       }
     }
@@ -72,8 +69,7 @@ class mixture_evaluator {
     constexpr std::size_t grain = simd_mixture_t::sample_tile;
     static_assert(detail::simd_mixture<float>::sample_tile == grain);
     detail::parallel_for(s.p, threads, grain, [&](std::size_t b, std::size_t e) {
-      const sample_view<T> part{s.z + b * s.d, s.own + b, e - b, s.d, s.extra ? s.extra + b * s.d : nullptr};
-      (*this)(part, out + b, seed ? seed + b : nullptr);
+      (*this)(s.slice(b, e), out + b, seed ? seed + b : nullptr);
     });
   }
 

@@ -25,6 +25,11 @@ struct sample_view {
   std::size_t p = 0;
   std::size_t d = 0;
   const T* extra = nullptr;              // p x d, optional
+
+  /// Samples [b, e) as a view of their own.
+  [[nodiscard]] sample_view slice(std::size_t b, std::size_t e) const noexcept {
+    return {z + b * d, own + b, e - b, d, extra ? extra + b * d : nullptr};
+  }
 };
 
 /// Which implementation evaluates the mixture.

@@ -121,10 +121,10 @@ class simd_mixture {
         }
       }
       for (std::size_t ch = 0; ch < chunks_; ++ch) c[ch + 1] += c[ch];
+      const double beta = screen ? 2.0 * u * (16.0 * cj + 2.0 * std::abs(m.log_norm[j])) : 0.0;
       for (std::size_t ch = 0; ch < chunks_; ++ch) {
         // double: the accumulator carries -(L - C_total); the bound after chunk ch needs the
-        // constants of the units not yet summed added back. float: the plain normaliser.
-        const double beta = screen ? 2.0 * u * (16.0 * cj + 2.0 * std::abs(m.log_norm[j])) : 0.0;
+        // constants of the units not yet summed added back. float: the normaliser (+ margin).
         off_[(b * chunks_ + ch) * lanes + l] =
             expanded ? static_cast<T>(c[chunks_] - c[ch + 1]) : static_cast<T>(m.log_norm[j] + beta);
       }
@@ -141,10 +141,9 @@ class simd_mixture {
 
   /// out[s] = log sum_{j != own[s]} exp(log N_j(z_s)); `s.extra` is honoured only by the
   /// double kernel (the evaluator sends float work with `extra` to the scalar reference).
-  /// With `prune`, register tiles that are
-  /// provably negligible against the running maximum stop early. With `seed` (one log-weight
-  /// per sample), the maximum starts there: then only logaddexp(out[s], seed[s]) is exact,
-  /// which is what the plug-in needs.
+  /// With `prune`, register tiles that are provably negligible against the running maximum
+  /// stop early. With `seed` (one log-weight per sample), the maximum starts there: then only
+  /// logaddexp(out[s], seed[s]) is exact, which is what the plug-in needs.
   /// A screen (built from a double mixture) takes the double samples; it computes the double
   /// log-weight of every lane its float test leaves live, from the mixture it was built from.
   /// Where a register group of samples finds too many lanes live for screening to pay, the
@@ -218,7 +217,6 @@ class simd_mixture {
       out[i] = sum > 0.0 ? st.mx[i] + std::log(sum) : ninf;
     }
   }
-
 
  private:
   struct state {
