@@ -2,6 +2,7 @@
 // pairwise bounds on the dropout toy problem.
 #include <benchmark/benchmark.h>
 
+#include "infoplane/validation/toy.hpp"
 #include "infoplane/infoplane.hpp"
 #include "support/correlated_gaussians.hpp"
 

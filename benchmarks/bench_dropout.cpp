@@ -1,6 +1,7 @@
 // End-to-end cost of the dropout estimators on the paper's toy problem.
 #include <benchmark/benchmark.h>
 
+#include "infoplane/validation/toy.hpp"
 #include "infoplane/infoplane.hpp"
 
 namespace {

@@ -5,8 +5,8 @@
 #include <cstdio>
 #include <string>
 
-#include "infoplane/estimators/doe.hpp"
-#include "infoplane/estimators/variational.hpp"
+#include "infoplane/estimators/neural/doe.hpp"
+#include "infoplane/estimators/neural/variational.hpp"
 #include "support/correlated_gaussians.hpp"
 
 int main(int argc, char** argv) {

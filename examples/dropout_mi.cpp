@@ -2,6 +2,7 @@
 // Monte Carlo bracket and the Gaussian upper bound.
 #include <cstdio>
 
+#include "infoplane/validation/toy.hpp"
 #include "infoplane/infoplane.hpp"
 
 int main() {

@@ -2,6 +2,7 @@
 // estimate with the number of samples N, for several d, against the exact h(Z) (quadrature).
 // Both ends of the bracket are shown: the plug-in h(Z) (own component in the mixture, biased
 // low) and the leave-one-out h(Z) (biased high). usage: fig_convergence [OUTDIR]
+#include "infoplane/validation/toy.hpp"
 #include "figure_common.hpp"
 
 int main(int argc, char** argv) {

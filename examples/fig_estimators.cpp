@@ -5,6 +5,8 @@
 #include <cstring>
 #include <functional>
 
+#include "infoplane/estimators/neural.hpp"
+#include "infoplane/validation/toy.hpp"
 #include "figure_common.hpp"
 
 namespace {

@@ -1,6 +1,7 @@
 // Paper Fig. 3 (noise variance 0.1) and Fig. 8 (0.4): the Gaussian upper bound on h(Z) against
 // the Monte Carlo mixture estimate, as d grows, with the exact h(Z) from quadrature.
 // usage: fig_upper_bound [OUTDIR]
+#include "infoplane/validation/toy.hpp"
 #include "figure_common.hpp"
 
 int main(int argc, char** argv) {

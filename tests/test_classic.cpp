@@ -4,9 +4,9 @@
 #include <cmath>
 #include <limits>
 
-#include "infoplane/estimators/binning.hpp"
-#include "infoplane/estimators/edge.hpp"
-#include "infoplane/estimators/ksg.hpp"
+#include "infoplane/estimators/pairs/binning.hpp"
+#include "infoplane/estimators/pairs/edge.hpp"
+#include "infoplane/estimators/pairs/ksg.hpp"
 #include "support/correlated_gaussians.hpp"
 #include "support/two_component_truth.hpp"
 

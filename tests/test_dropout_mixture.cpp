@@ -4,8 +4,8 @@
 #include <numeric>
 #include <vector>
 
-#include "infoplane/estimators/dropout_mixture.hpp"
-#include "infoplane/inputs/toy.hpp"
+#include "infoplane/estimators/dropout/mixture.hpp"
+#include "infoplane/validation/toy.hpp"
 #include "support/toy_noise.hpp"
 #include "infoplane/validation/toy_truth.hpp"
 #include "support/two_component_truth.hpp"

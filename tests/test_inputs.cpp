@@ -2,7 +2,7 @@
 #include <limits>
 
 #include "infoplane/inputs/samples.hpp"
-#include "infoplane/inputs/toy.hpp"
+#include "infoplane/validation/toy.hpp"
 
 using namespace infoplane;
 

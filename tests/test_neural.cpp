@@ -1,8 +1,8 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 
-#include "infoplane/estimators/doe.hpp"
-#include "infoplane/estimators/variational.hpp"
+#include "infoplane/estimators/neural/doe.hpp"
+#include "infoplane/estimators/neural/variational.hpp"
 #include "infoplane/detail/rng.hpp"
 #include "support/correlated_gaussians.hpp"
 

@@ -2,9 +2,9 @@
 #include <cmath>
 #include <limits>
 
-#include "infoplane/estimators/dropout_mixture.hpp"
-#include "infoplane/estimators/dropout_pairwise.hpp"
-#include "infoplane/inputs/toy.hpp"
+#include "infoplane/estimators/dropout/mixture.hpp"
+#include "infoplane/estimators/dropout/pairwise.hpp"
+#include "infoplane/validation/toy.hpp"
 #include "support/toy_noise.hpp"
 
 using namespace infoplane;

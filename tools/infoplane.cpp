@@ -9,7 +9,9 @@
 #include "cli_args.hpp"
 #include "dropout_registry.hpp"
 #include "pairs_registry.hpp"
+#include "infoplane/validation/toy.hpp"
 #include "infoplane/infoplane.hpp"
+#include "infoplane/io/read_matrix.hpp"
 #include "infoplane/validation/toy_truth.hpp"
 #include "json_output.hpp"
 

@@ -9,6 +9,7 @@
 
 #include "cli_args.hpp"
 #include "dropout_registry.hpp"
+#include "infoplane/estimators/neural.hpp"
 #include "infoplane/infoplane.hpp"
 
 namespace infoplane::cli {

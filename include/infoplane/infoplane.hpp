@@ -1,20 +1,16 @@
 #pragma once
-// Umbrella header: inputs -> estimators -> kernels -> results.
+// Umbrella header: inputs -> estimators -> kernels -> results, for the dropout and sample-pair
+// families. Heavier parts are included on demand:
+//   infoplane/estimators/neural.hpp   DoE and the variational critics
+//   infoplane/io/read_matrix.hpp      .npy and CSV files
+//   infoplane/validation/*.hpp        toy generators and quadrature truths (infoplane::validation)
 #include "infoplane/config.hpp"
 #include "infoplane/errors.hpp"
-#include "infoplane/estimators/binning.hpp"
 #include "infoplane/estimators/concepts.hpp"
-#include "infoplane/estimators/dropout_gaussian_bound.hpp"
-#include "infoplane/estimators/dropout_mixture.hpp"
-#include "infoplane/estimators/doe.hpp"
-#include "infoplane/estimators/dropout_pairwise.hpp"
-#include "infoplane/estimators/edge.hpp"
-#include "infoplane/estimators/ksg.hpp"
-#include "infoplane/estimators/variational.hpp"
+#include "infoplane/estimators/dropout.hpp"
+#include "infoplane/estimators/pairs.hpp"
 #include "infoplane/inputs/noise.hpp"
-#include "infoplane/io/read_matrix.hpp"
 #include "infoplane/inputs/samples.hpp"
-#include "infoplane/inputs/toy.hpp"
 #include "infoplane/kernels/mixture_logsumexp.hpp"
 #include "infoplane/results/estimate_result.hpp"
 #include "infoplane/version.hpp"

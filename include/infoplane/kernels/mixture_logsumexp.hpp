@@ -9,20 +9,13 @@
 #include <utility>
 #include <vector>
 
+#include "infoplane/detail/math.hpp"
 #include "infoplane/detail/parallel.hpp"
 #include "infoplane/kernels/detail/mixture_scalar.hpp"
 #include "infoplane/kernels/detail/mixture_simd.hpp"
 #include "infoplane/kernels/mixture_view.hpp"
 
 namespace infoplane {
-
-/// log(e^a + e^b) without overflow; -inf when both are -inf. Seeded evaluations are exact
-/// only through this: logaddexp(out[s], seed[s]).
-inline double logaddexp(double a, double b) noexcept {
-  const double hi = std::max(a, b), lo = std::min(a, b);
-  if (lo == -std::numeric_limits<double>::infinity()) return hi;
-  return hi + std::log1p(std::exp(lo - hi));
-}
 
 /// The instruction set the SIMD kernels were compiled for, as xsimd names it ("avx512bw",
 /// "fma3+avx2", "sse2", ...). It is whatever the including translation unit targets: build

@@ -10,7 +10,7 @@
 #include <cmath>
 
 #include "infoplane/inputs/noise.hpp"
-#include "infoplane/inputs/toy.hpp"
+#include "infoplane/validation/toy.hpp"
 
 namespace infoplane::validation {
 

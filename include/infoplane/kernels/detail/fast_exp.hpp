@@ -5,7 +5,7 @@
 // exp(-708) ~ 3e-308: next to the sum's largest term, 1, that is below double resolution.
 #include <xsimd/xsimd.hpp>
 
-#include "infoplane/detail/codegen.hpp"
+#include "infoplane/kernels/detail/codegen.hpp"
 
 namespace infoplane::detail {
 

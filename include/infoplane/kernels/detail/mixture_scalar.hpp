@@ -3,6 +3,7 @@
 #include <cmath>
 #include <limits>
 
+#include "infoplane/detail/math.hpp"
 #include "infoplane/kernels/mixture_view.hpp"
 
 namespace infoplane::detail {
@@ -10,10 +11,9 @@ namespace infoplane::detail {
 /// out[s] = log sum_{j != own[s]} exp(log N_j(z_s)), or -inf when no other component exists.
 template <class T>
 void mixture_lse_scalar(const mixture_view<T>& m, const sample_view<T>& s, double* out) noexcept {
-  constexpr double ninf = -std::numeric_limits<double>::infinity();
   for (std::size_t i = 0; i < s.p; ++i) {
     const T* z = s.z + i * s.d;
-    double mx = ninf, acc = 0.0;
+    running_logsumexp lse;
     for (std::size_t j = 0; j < m.k; ++j) {
       if (j == s.own[i]) continue;
       const T* mu = m.mean + j * m.d;
@@ -24,15 +24,9 @@ void mixture_lse_scalar(const mixture_view<T>& m, const sample_view<T>& s, doubl
         const double e = s.extra ? static_cast<double>(s.extra[i * s.d + k]) : 0.0;
         q += (diff * diff + e) * static_cast<double>(hp[k]);
       }
-      const double w = m.log_norm[j] - q;
-      if (w > mx) {  // running log-sum-exp: rescale the sum to the new maximum
-        acc = acc * std::exp(mx - w) + 1.0;
-        mx = w;
-      } else {
-        acc += std::exp(w - mx);
-      }
+      lse.add(m.log_norm[j] - q);
     }
-    out[i] = mx == ninf ? ninf : mx + std::log(acc);
+    out[i] = lse.value();
   }
 }
 

@@ -36,7 +36,7 @@
 #include <immintrin.h>
 #endif
 
-#include "infoplane/detail/codegen.hpp"
+#include "infoplane/kernels/detail/codegen.hpp"
 #include "infoplane/kernels/detail/fast_exp.hpp"
 #include "infoplane/kernels/mixture_view.hpp"
 

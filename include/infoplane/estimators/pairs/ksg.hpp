@@ -19,10 +19,11 @@
 #include <string_view>
 #include <vector>
 
-#include "infoplane/detail/digamma.hpp"
-#include "infoplane/detail/kd_tree.hpp"
+#include "infoplane/estimators/pairs/detail/digamma.hpp"
+#include "infoplane/estimators/pairs/detail/kd_tree.hpp"
 #include "infoplane/detail/parallel.hpp"
 #include "infoplane/detail/rng.hpp"
+#include "infoplane/detail/math.hpp"
 #include "infoplane/estimators/concepts.hpp"
 #include "infoplane/inputs/samples.hpp"
 #include "infoplane/results/estimate_result.hpp"
@@ -56,8 +57,7 @@ class ksg {
     INFOPLANE_CHECK(n > opt_.k, "ksg: too few samples: N = " + std::to_string(n) + " must exceed k = " +
                                     std::to_string(opt_.k));
     const matrix x = prepare(in.x, 0);
-    estimate_result r;
-    r.kind = kind;
+    auto r = detail::result_of<ksg>();
     r.n_samples = n;
     if (opt_.discrete_y) {
       INFOPLANE_CHECK(in.y.cols() == 1, "ksg: discrete_y needs one label column");

@@ -15,9 +15,10 @@
 #include <string_view>
 #include <vector>
 
+#include "infoplane/detail/math.hpp"
 #include "infoplane/estimators/concepts.hpp"
-#include "infoplane/neural/mlp.hpp"
-#include "infoplane/neural/training.hpp"
+#include "infoplane/estimators/neural/detail/mlp.hpp"
+#include "infoplane/estimators/neural/training.hpp"
 #include "infoplane/results/estimate_result.hpp"
 
 namespace infoplane {
@@ -67,11 +68,10 @@ class doe_estimator {
     check_shapes(x, y);
     const auto [hm, hc] = per_sample(x, y);
     const Eigen::ArrayXd t = (hm - hc).array();
-    estimate_result r;
+    auto r = infoplane::detail::result_of<doe_estimator>();
     r.value = t.mean();
     r.std_error = t.size() > 1 ? std::sqrt((t - t.mean()).square().sum() / double(t.size() - 1) / double(t.size()))
                                : std::numeric_limits<double>::quiet_NaN();
-    r.kind = kind;
     r.n_samples = static_cast<std::size_t>(x.rows());
     if (!std::isfinite(r.value)) r.status = estimate_status::numerical_issue;
     return r;
@@ -162,11 +162,9 @@ class doe_estimator {
     cond_.emplace(neural::layer_sizes(dx_, opt_, 2 * dy_), opt_.seed, opt_.init);
     marginal_ = Eigen::VectorXd::Zero(2 * dy_);  // mu = 0, log scale = 0 (the reference's embedding init aside)
     neural::adam opt_m(opt_.lr), opt_c(opt_.lr);
-    neural::batch_sampler sampler(std::size_t(x.rows()), opt_.batch, opt_.seed);
     Eigen::VectorXd best_m = marginal_, best_c = cond_->params(), grad_c;
     double best_hm = std::numeric_limits<double>::infinity(), best_hc = best_hm;
-    for (std::size_t step = 1; step <= opt_.steps; ++step) {
-      const auto idx = sampler.next();
+    const auto step = [&](std::size_t, const std::vector<std::size_t>& idx) {
       const mat xb = neural::rows(x, idx), yb = neural::rows(y, idx);
       const double b = double(idx.size());
       const mat& out = cond_->forward(xb);
@@ -184,25 +182,21 @@ class doe_estimator {
           g_out(i, dy_ + k) = c.d_lambda / b;
         }
       cond_->backward(g_out, grad_c);
-      // One clip over all parameters, as torch.nn.utils.clip_grad_norm_ over model.parameters().
-      const double norm = std::sqrt(g_m.squaredNorm() + grad_c.squaredNorm());
-      if (opt_.clip > 0 && norm > opt_.clip) {
-        const double s = opt_.clip / (norm + 1e-6);
-        g_m *= s;
-        grad_c *= s;
-      }
+      neural::clip_gradients(opt_.clip, g_m, grad_c);
       opt_m.step(marginal_, g_m);
       opt_c.step(cond_->params(), grad_c);
-      bool stop = (neural::detail::notify_step(callbacks, step, loss) || ...);
-      if (vx && (step % opt_.eval_every == 0 || step == opt_.steps)) {
-        const auto [hm, hc] = per_sample(*vx, *vy);
-        const double m = hm.mean(), c = hc.mean();
-        if (m < best_hm) best_hm = m, best_m = marginal_;
-        if (c < best_hc) best_hc = c, best_c = cond_->params();
-        stop = (neural::detail::notify_evaluation(callbacks, step, m + c) || ...) || stop;
-      }
-      if (stop) break;
-    }
+      return loss;
+    };
+    // Each model keeps its own best checkpoint on the validation data.
+    const auto evaluate = [&](std::size_t) -> std::optional<double> {
+      if (!vx) return std::nullopt;
+      const auto [hm, hc] = per_sample(*vx, *vy);
+      const double m = hm.mean(), c = hc.mean();
+      if (m < best_hm) best_hm = m, best_m = marginal_;
+      if (c < best_hc) best_hc = c, best_c = cond_->params();
+      return m + c;
+    };
+    neural::run_training(opt_, std::size_t(x.rows()), step, evaluate, callbacks...);
     if (vx) {
       marginal_ = best_m;
       cond_->params() = best_c;

@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "infoplane/detail/rng.hpp"
-#include "infoplane/detail/zero_patterns.hpp"
+#include "infoplane/estimators/dropout/detail/zero_patterns.hpp"
 #include "infoplane/errors.hpp"
 #include "infoplane/kernels/mixture_view.hpp"
 

@@ -15,8 +15,9 @@
 #include <vector>
 #include <xsimd/xsimd.hpp>
 
-#include "infoplane/detail/dropout_common.hpp"
+#include "infoplane/estimators/dropout/detail/common.hpp"
 #include "infoplane/detail/parallel.hpp"
+#include "infoplane/detail/math.hpp"
 #include "infoplane/estimators/concepts.hpp"
 #include "infoplane/inputs/samples.hpp"
 #include "infoplane/kernels/mixture_logsumexp.hpp"
@@ -71,14 +72,13 @@ class dropout_pairwise_bound {
     for (double x : lse) mean_lse += x;
     mean_lse /= static_cast<double>(n);
 
-    estimate_result r;
+    auto r = detail::result_of<dropout_pairwise_bound>();
     r.value = std::clamp(log_n - mean_lse, 0.0, log_n);  // each term lies in [0, log N] up to rounding
-    r.kind = kind;
     r.ceiling = log_n;
     if constexpr (kind == bound_kind::upper_bound) r.upper = r.value;
     else r.lower = r.value;
     r.n_samples = n;
-    r.status = r.value >= 0.99 * log_n ? estimate_status::saturated : estimate_status::ok;
+    r.status = detail::saturation_status(r.value, log_n);
     return r;
   }
 
@@ -130,17 +130,9 @@ class dropout_pairwise_bound {
   // Running log-sum-exp over the group of -D(p_i || p_j); j = i contributes exp(0).
   static double log_sum_exp_neg_distance(const detail::packed_group<double>& p, const std::vector<double>& v,
                                          const std::vector<double>& c, std::size_t i) {
-    double mx = -std::numeric_limits<double>::infinity(), acc = 0.0;
-    for (std::size_t j = 0; j < p.k; ++j) {
-      const double w = j == i ? 0.0 : neg_distance(p, v, c, i, j);
-      if (w > mx) {
-        acc = acc * std::exp(mx - w) + 1.0;
-        mx = w;
-      } else {
-        acc += std::exp(w - mx);
-      }
-    }
-    return mx + std::log(acc);
+    detail::running_logsumexp lse;
+    for (std::size_t j = 0; j < p.k; ++j) lse.add(j == i ? 0.0 : neg_distance(p, v, c, i, j));
+    return lse.value();
   }
 
   dropout_pairwise_options opt_;

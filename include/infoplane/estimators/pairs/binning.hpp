@@ -14,7 +14,8 @@
 #include <string_view>
 #include <vector>
 
-#include "infoplane/detail/discrete.hpp"
+#include "infoplane/estimators/pairs/detail/discrete.hpp"
+#include "infoplane/detail/math.hpp"
 #include "infoplane/estimators/concepts.hpp"
 #include "infoplane/inputs/samples.hpp"
 #include "infoplane/results/estimate_result.hpp"
@@ -53,13 +54,12 @@ class binning {
     const auto iy = codes(in.y, ky, opt_.discrete_y);
     const auto ixy = detail::joint_ids(ix, iy, kxy);
     const double i = entropy(ix, kx) + entropy(iy, ky) - entropy(ixy, kxy);
-    estimate_result r;
+    auto r = detail::result_of<binning>();
     r.value = i;
-    r.kind = kind;
     r.n_samples = n;
     const double ceiling = std::log(static_cast<double>(n));
     r.ceiling = ceiling;
-    r.status = i < 0.99 * ceiling ? estimate_status::ok : estimate_status::saturated;
+    r.status = detail::saturation_status(i, ceiling);
     return r;
   }
 
@@ -69,12 +69,11 @@ class binning {
     detail::require_valid_matrix(t, "binning");
     std::size_t k = 0;
     const auto ids = codes(t, k, false);
-    estimate_result r;
+    auto r = detail::result_of<binning>();
     r.value = entropy(ids, k);
-    r.kind = kind;
     r.n_samples = static_cast<std::size_t>(t.rows());
     r.ceiling = std::log(static_cast<double>(t.rows()));
-    r.status = r.value < 0.99 * *r.ceiling ? estimate_status::ok : estimate_status::saturated;
+    r.status = detail::saturation_status(r.value, r.ceiling);
     return r;
   }
 

@@ -9,8 +9,9 @@
 #include <string_view>
 #include <vector>
 
-#include "infoplane/detail/dropout_common.hpp"
+#include "infoplane/estimators/dropout/detail/common.hpp"
 #include "infoplane/detail/parallel.hpp"
+#include "infoplane/detail/math.hpp"
 #include "infoplane/estimators/concepts.hpp"
 #include "infoplane/inputs/samples.hpp"
 #include "infoplane/kernels/mixture_logsumexp.hpp"
@@ -143,15 +144,15 @@ class dropout_mixture {
     rep.mi_leave_one_out_std_error = have_loo ? loo_se : std::numeric_limits<double>::quiet_NaN();
 
     estimate_result& r = rep.mi;
+    r = detail::result_of<dropout_mixture>();
     r.value = std::min(plug, log_n);  // each term is <= log N; only summation rounding could exceed it
     r.std_error = plug_se;
-    r.kind = kind;
     r.ceiling = log_n;
     r.lower = r.value;
     if (have_loo) r.upper = loo;
     r.n_samples = n;
     r.n_draws = n * m_draws;
-    r.status = plug >= opt_.saturation_fraction * log_n ? estimate_status::saturated : estimate_status::ok;
+    r.status = detail::saturation_status(plug, log_n, opt_.saturation_fraction);
     return rep;
   }
 

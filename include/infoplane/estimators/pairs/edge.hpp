@@ -30,8 +30,9 @@
 #include <string_view>
 #include <vector>
 
-#include "infoplane/detail/discrete.hpp"
+#include "infoplane/estimators/pairs/detail/discrete.hpp"
 #include "infoplane/detail/rng.hpp"
+#include "infoplane/detail/math.hpp"
 #include "infoplane/estimators/concepts.hpp"
 #include "infoplane/inputs/samples.hpp"
 #include "infoplane/results/estimate_result.hpp"
@@ -82,12 +83,11 @@ class edge {
       const double f = std::pow(2.0, -std::sqrt(2.0 * value) + 0.5 / value);
       value = run(xw, yw, {0.9 * opt_.gamma[0] * f, 0.9 * opt_.gamma[1] * f});
     }
-    estimate_result r;
+    auto r = detail::result_of<edge>();
     r.value = value;
-    r.kind = kind;
     r.n_samples = static_cast<std::size_t>(x.rows());
     r.ceiling = opt_.U;  // the per-cell clip caps the total
-    r.status = value >= 0.99 * opt_.U ? estimate_status::saturated : estimate_status::ok;
+    r.status = detail::saturation_status(value, r.ceiling);
     return r;
   }
 

@@ -9,6 +9,7 @@
 #include <iostream>
 #include <limits>
 #include <numeric>
+#include <optional>
 #include <type_traits>
 #include <vector>
 
@@ -133,6 +134,33 @@ class batch_sampler {
   std::size_t batch_, pos_ = 0;
   infoplane::detail::rng_stream rng_;
 };
+
+/// Scales all gradients by one factor so that their joint norm is at most `clip` (0: never),
+/// as torch.nn.utils.clip_grad_norm_ over every parameter of the model.
+template <class... G>
+void clip_gradients(double clip, G&... grads) {
+  const double norm = std::sqrt((grads.squaredNorm() + ...));
+  if (clip > 0 && norm > clip) {
+    const double s = clip / (norm + 1e-6);
+    ((grads *= s), ...);
+  }
+}
+
+/// The optimisation loop of every trainable estimator: `step(step, minibatch rows)` takes one
+/// optimiser step and returns the training loss; every `eval_every` steps and at the last,
+/// `evaluate(step)` may return a held-out loss. Callbacks see both and may stop the loop.
+template <class Step, class Evaluate, class... C>
+void run_training(const training_options& o, std::size_t n, Step&& step, Evaluate&& evaluate, C&... callbacks) {
+  batch_sampler sampler(n, o.batch, o.seed);
+  for (std::size_t s = 1; s <= o.steps; ++s) {
+    [[maybe_unused]] const double loss = step(s, sampler.next());  // unused without callbacks
+    bool stop = (detail::notify_step(callbacks, s, loss) || ...);
+    if (s % o.eval_every == 0 || s == o.steps)
+      if (const std::optional<double> held = evaluate(s))
+        stop = (detail::notify_evaluation(callbacks, s, *held) || ...) || stop;
+    if (stop) break;
+  }
+}
 
 inline dense_matrix rows(const dense_matrix& m, const std::vector<std::size_t>& idx) {
   dense_matrix out(static_cast<Eigen::Index>(idx.size()), m.cols());

@@ -12,7 +12,8 @@
 #include <string_view>
 #include <vector>
 
-#include "infoplane/detail/dropout_common.hpp"
+#include "infoplane/estimators/dropout/detail/common.hpp"
+#include "infoplane/detail/math.hpp"
 #include "infoplane/estimators/concepts.hpp"
 #include "infoplane/inputs/samples.hpp"
 #include "infoplane/results/estimate_result.hpp"
@@ -188,7 +189,7 @@ class dropout_gaussian_bound {
 
     rep.h_z_given_x = h_cond_total;
     estimate_result& r = rep.mi;
-    r.kind = kind;
+    r = detail::result_of<dropout_gaussian_bound>();
     r.ceiling = std::log(static_cast<double>(n));
     r.n_samples = n;
     r.n_draws = opt_.source == covariance_source::sample ? n * m : 0;
@@ -199,7 +200,7 @@ class dropout_gaussian_bound {
     } else {
       rep.h_z_bound = h_bound;
       r.value = h_bound - h_cond_total;
-      r.status = r.value >= *r.ceiling ? estimate_status::saturated : estimate_status::ok;
+      r.status = detail::saturation_status(r.value, r.ceiling, 1.0);  // saturated only at log N itself
     }
     r.upper = r.value;
     return rep;

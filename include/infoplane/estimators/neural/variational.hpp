@@ -22,9 +22,10 @@
 #include <string_view>
 #include <vector>
 
+#include "infoplane/detail/math.hpp"
 #include "infoplane/estimators/concepts.hpp"
-#include "infoplane/neural/mlp.hpp"
-#include "infoplane/neural/training.hpp"
+#include "infoplane/estimators/neural/detail/mlp.hpp"
+#include "infoplane/estimators/neural/training.hpp"
 #include "infoplane/results/estimate_result.hpp"
 
 namespace infoplane {
@@ -65,12 +66,10 @@ class critic_estimator {
     g_.emplace(neural::layer_sizes(x.cols(), o, Eigen::Index(opt_.embedding)), o.seed, o.init);
     h_.emplace(neural::layer_sizes(y.cols(), o, Eigen::Index(opt_.embedding)), o.seed + 1, o.init);
     neural::adam opt_g(o.lr), opt_h(o.lr);
-    neural::batch_sampler sampler(std::size_t(x.rows()), o.batch, o.seed);
     double log_d = -std::numeric_limits<double>::infinity();  // MINE's moving average, in log space
     Eigen::VectorXd grad_g, grad_h;
     double smooth = std::numeric_limits<double>::quiet_NaN(), best = std::numeric_limits<double>::infinity();
-    for (std::size_t step = 1; step <= o.steps; ++step) {
-      const auto idx = sampler.next();
+    const auto step = [&](std::size_t s_step, const std::vector<std::size_t>& idx) {
       const mat& gx = g_->forward(neural::rows(x, idx));
       const mat& hy = h_->forward(neural::rows(y, idx));
       const mat s = gx * hy.transpose();
@@ -78,17 +77,15 @@ class critic_estimator {
       const mat ds = surrogate_gradient(s, log_d, loss);
       g_->backward(ds * hy, grad_g);
       h_->backward(ds.transpose() * gx, grad_h);
-      const double norm = std::sqrt(grad_g.squaredNorm() + grad_h.squaredNorm());
-      if (o.clip > 0 && norm > o.clip) {
-        grad_g *= o.clip / (norm + 1e-6);
-        grad_h *= o.clip / (norm + 1e-6);
-      }
+      neural::clip_gradients(o.clip, grad_g, grad_h);
       opt_g.step(g_->params(), grad_g);
       opt_h.step(h_->params(), grad_h);
       smooth = std::isnan(smooth) ? loss : 0.95 * smooth + 0.05 * loss;
-      if (step >= 20) best = std::min(best, smooth);
-      if ((neural::detail::notify_step(callbacks, step, loss) || ...)) break;
-    }
+      if (s_step >= 20) best = std::min(best, smooth);
+      return loss;
+    };
+    neural::run_training(o, std::size_t(x.rows()), step, [](std::size_t) { return std::optional<double>(); },
+                         callbacks...);
     diverged_ = !std::isfinite(smooth) || smooth > best + std::max(1.0, 0.5 * std::abs(best));
     dx_ = x.cols();
     dy_ = y.cols();
@@ -113,15 +110,14 @@ class critic_estimator {
     double mean = 0, sq = 0;
     for (double v : values) mean += v / double(values.size());
     for (double v : values) sq += (v - mean) * (v - mean);
-    estimate_result r;
+    auto r = infoplane::detail::result_of<critic_estimator>();
     r.value = mean;
     if (values.size() > 1) r.std_error = std::sqrt(sq / double(values.size() - 1) / double(values.size()));
-    r.kind = kind;
     r.lower = mean;
     r.n_samples = std::size_t(x.rows());
     if constexpr (B == variational_bound::infonce) {
       r.ceiling = std::log(double(b));
-      if (mean >= 0.99 * *r.ceiling) r.status = estimate_status::saturated;
+      r.status = infoplane::detail::saturation_status(mean, r.ceiling);
     }
     if (diverged_) r.status = estimate_status::not_converged;
     if (!std::isfinite(mean)) r.status = estimate_status::numerical_issue;
@@ -147,7 +143,7 @@ class critic_estimator {
     const double diag = s.diagonal().mean();
     if constexpr (B == variational_bound::infonce) {
       double total = 0;
-      for (Eigen::Index i = 0; i < s.rows(); ++i) total += s(i, i) - lse(s.row(i));
+      for (Eigen::Index i = 0; i < s.rows(); ++i) total += s(i, i) - infoplane::detail::log_sum_exp(s.row(i));
       return std::log(n) + total / n;
     } else {
       const double lme = log_mean_exp_off_diagonal(s);
@@ -157,11 +153,6 @@ class critic_estimator {
   }
 
  private:
-  template <class V>
-  static double lse(const V& v) {
-    const double m = v.maxCoeff();
-    return m + std::log((v.array() - m).exp().sum());
-  }
   static double log_mean_exp_off_diagonal(const mat& s) {
     double m = -std::numeric_limits<double>::infinity();
     for (Eigen::Index i = 0; i < s.rows(); ++i)
@@ -173,10 +164,6 @@ class critic_estimator {
         if (i != j) sum += std::exp(s(i, j) - m);
     return m + std::log(sum / (double(s.rows()) * double(s.cols() - 1)));
   }
-  static double log_add_exp(double a, double b) {
-    const double m = std::max(a, b);
-    return m + std::log1p(std::exp(-std::abs(a - b)));
-  }
   static double sigmoid(double v) { return v >= 0 ? 1 / (1 + std::exp(-v)) : std::exp(v) / (1 + std::exp(v)); }
   static double softplus(double v) { return v > 0 ? v + std::log1p(std::exp(-v)) : std::log1p(std::exp(v)); }
 
@@ -186,7 +173,7 @@ class critic_estimator {
     mat ds = mat::Zero(s.rows(), s.cols());
     if constexpr (B == variational_bound::infonce) {
       for (Eigen::Index i = 0; i < s.rows(); ++i) {
-        const double l = lse(s.row(i));
+        const double l = infoplane::detail::log_sum_exp(s.row(i));
         ds.row(i) = (s.row(i).array() - l).exp() / n;
         ds(i, i) -= 1.0 / n;
         loss -= (s(i, i) - l) / n;
@@ -216,7 +203,7 @@ class critic_estimator {
       double scale = 1.0;
       if constexpr (B == variational_bound::mine) {
         const double a = opt_.mine_carry;
-        log_d = std::isinf(log_d) ? lme : log_add_exp(std::log(a) + log_d, std::log1p(-a) + lme);
+        log_d = std::isinf(log_d) ? lme : logaddexp(std::log(a) + log_d, std::log1p(-a) + lme);
         scale = std::exp(lme - log_d);
       }
       for (Eigen::Index i = 0; i < s.rows(); ++i)

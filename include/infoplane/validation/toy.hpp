@@ -5,6 +5,7 @@
 
 #include "infoplane/detail/rng.hpp"
 #include "infoplane/errors.hpp"
+#include "infoplane/estimators/dropout/noisy_samples.hpp"
 #include "infoplane/inputs/noise.hpp"
 
 namespace infoplane {
@@ -37,16 +38,10 @@ struct toy_pairs {
 inline toy_pairs make_toy_pairs(const Eigen::MatrixXd& f, const gaussian_dropout& noise, std::size_t m,
                                 std::uint64_t seed, toy_problem problem = {}) {
   INFOPLANE_CHECK(m >= 1, "make_toy_pairs: m must be >= 1");
-  const auto n = f.rows(), d = f.cols(), mm = static_cast<Eigen::Index>(m);
-  toy_pairs p{Eigen::MatrixXd(n * mm, d), Eigen::MatrixXd(n * mm, d)};
-  for (Eigen::Index i = 0; i < n; ++i) {
-    auto rng = detail::make_stream(seed, detail::rng_purpose::noise, static_cast<std::uint64_t>(i));
-    for (Eigen::Index r = 0; r < mm; ++r)
-      for (Eigen::Index k = 0; k < d; ++k) {
-        p.x(i * mm + r, k) = (f(i, k) - problem.intercept) / problem.slope;
-        p.z(i * mm + r, k) = f(i, k) * (1.0 + noise.std() * rng.normal());
-      }
-  }
+  const auto mm = static_cast<Eigen::Index>(m);
+  toy_pairs p{Eigen::MatrixXd(f.rows() * mm, f.cols()), draw_noisy_samples(f, noise, m, seed)};
+  for (Eigen::Index i = 0; i < f.rows(); ++i)
+    p.x.middleRows(i * mm, mm).rowwise() = (f.row(i).array() - problem.intercept).matrix() / problem.slope;
   return p;
 }
 

@@ -1,0 +1,32 @@
+#pragma once
+// Noisy draws of the dropout layer, for the sample-pair estimators (I(Z;Y), the paper's Fig. 4
+// pairs): the same seeded streams as the dropout estimators, so all see the same noise.
+#include <Eigen/Core>
+#include <cstdint>
+#include <numeric>
+#include <vector>
+
+#include "infoplane/errors.hpp"
+#include "infoplane/estimators/dropout/detail/common.hpp"
+#include "infoplane/inputs/noise.hpp"
+
+namespace infoplane {
+
+/// N*M x d draws z = f(x_r) * eps, eps ~ N(1, s^2); rows r*M .. r*M+M-1 come from point r.
+template <class MF>
+Eigen::MatrixXd draw_noisy_samples(const Eigen::DenseBase<MF>& f, const gaussian_dropout& noise, std::size_t m,
+                                   std::uint64_t seed) {
+  INFOPLANE_CHECK(m >= 1, "draw_noisy_samples: m (draws per point) must be >= 1");
+  const auto n = f.rows(), d = f.cols(), mm = static_cast<Eigen::Index>(m);
+  std::vector<Eigen::Index> dims(static_cast<std::size_t>(d));
+  std::iota(dims.begin(), dims.end(), Eigen::Index{0});
+  using row_major = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+  row_major z(n * mm, d);
+  std::vector<double> log_own(m);
+  for (Eigen::Index r = 0; r < n; ++r)
+    detail::draw_noisy(f, static_cast<std::size_t>(r), dims, noise.std(), m, seed, 0.0, z.data() + r * mm * d,
+                       log_own.data());
+  return z;
+}
+
+}  // namespace infoplane
