@@ -5,7 +5,7 @@
 #include <cstring>
 #include <functional>
 
-#include "infoplane/estimators/neural.hpp"
+#include "infoplane/registry.hpp"
 #include "infoplane/validation/toy.hpp"
 #include "figure_common.hpp"
 
@@ -29,7 +29,13 @@ int main(int argc, char** argv) {
   const std::size_t n = quick ? 500 : 2000, m = 5;
   const std::vector<std::size_t> bin_counts{2, 3, 5, 10, 30, 100};
   const std::vector<double> bin_sizes{0.05, 0.1, 0.25, 0.5, 1.0, 2.0};
-  const neural::training_options train{.hidden = 64, .steps = quick ? 200u : 1000u, .batch = 128, .lr = 2e-3, .clip = 5, .seed = 1};
+  // Every registered estimator runs; the noise-model ones with M = 5 draws, the trainable ones
+  // with these training settings, the others with their defaults.
+  const registry::values noise_settings{{"m", std::to_string(m)}, {"seed", "3"}};
+  const registry::values train{{"hidden", "64"}, {"steps", quick ? "200" : "1000"}, {"batch", "128"}, {"lr", "2e-3"},
+                               {"clip", "5"}, {"seed", "1"}};
+  // binning runs at several settings below; the estimator loop shows its default, 10 bins.
+  auto label = [](const registry::estimator_entry& e) { return e.name == "binning" ? "binning-10-bins" : std::string(e.name); };
   std::vector<row> summary;
   for (auto [var, fig] : {std::pair{0.1, "fig4"}, {0.4, "fig10"}}) {
     const figures::progress say(fig);
@@ -50,22 +56,13 @@ int main(int argc, char** argv) {
                      figures::num(truth), figures::num(r.ceiling.value_or(NAN)), figures::num(sec)});
         summary.push_back({name, d, var, r});
       };
-      const noisy_representation in{f, noise};
-      record("dropout-mc", [&] { return dropout_mixture({.noise_draws = m, .seed = 3}).estimate(in); });
-      record("dropout-gauss-bound", [&] { return dropout_gaussian_bound().estimate(in); });
-      record("pairwise-kl", [&] { return dropout_pairwise_kl().estimate(in); });
-      record("pairwise-bd", [&] { return dropout_pairwise_bd().estimate(in); });
+      for (const auto& e : registry::estimators()) {
+        if (e.shape == registry::input_shape::noise_model)
+          record(label(e), [&] { return e.noise(noise_settings)(f, noise); });
+        else
+          record(label(e), [&] { return e.pairs(e.trainable ? train : registry::values{})(x, z); });
+      }
       const paired_samples p{x, z};
-      record("binning-10-bins", [&] { return binning({.bins = 10}).estimate(p); });
-      record("edge", [&] { return edge().estimate(p); });
-      record("ksg", [&] { return ksg().estimate(p); });
-      record("doe", [&] { return doe(train).fit_estimate(p); });
-      record("doe-logistic", [&] { return doe_logistic(train).fit_estimate(p); });
-      const critic_options c{.train = train};
-      record("dv", [&] { return dv_bound(c).fit_estimate(p); });
-      record("mine", [&] { return mine_bound(c).fit_estimate(p); });
-      record("nwj", [&] { return nwj_bound(c).fit_estimate(p); });
-      record("infonce", [&] { return infonce_bound(c).fit_estimate(p); });
       for (std::size_t b : bin_counts)
         bin_csv.add({std::to_string(d), figures::num(var), std::to_string(b), "", figures::num(binning({.bins = b}).estimate(p).value),
                      figures::num(truth)});
@@ -82,8 +79,8 @@ int main(int argc, char** argv) {
     script += "set title 'every estimator'\nset logscale xy\nset xlabel 'd'\nset ylabel 'I(X;Z) [nats]'\n"
               "set key outside right top font ',8' samplen 2\n"
               "set xrange [0.8:130]\nplot ";
-    const std::vector<std::string> names{"dropout-mc", "dropout-gauss-bound", "pairwise-kl", "pairwise-bd", "binning-10-bins", "edge",
-                                         "ksg", "doe", "doe-logistic", "dv", "mine", "nwj", "infonce"};
+    std::vector<std::string> names;
+    for (const auto& e : registry::estimators()) names.push_back(label(e));
     // One awk-filtered stream per estimator, so that each draws a connected line.
     auto rows_of = [&](const std::string& name) { return "\"< awk -F, '$1==\\\"" + name + "\\\"' " + base + ".csv\""; };
     for (const auto& name : names) script += rows_of(name) + " using 2:4 with linespoints title '" + name + "', ";

@@ -39,7 +39,40 @@ for i in $(seq 1 200); do
   echo "$v" >> "$tmp/x.csv"; echo "$(( v + (i % 7) ))" >> "$tmp/y.csv"; echo $(( v % 2 )) >> "$tmp/labels.csv"
   echo "0.$v,1.$(( i % 9 ))" >> "$tmp/means.csv"
 done
-for est in binning ksg edge doe doe-logistic dv mine nwj infonce; do
+# Every registered estimator, from the registry itself.
+all=$("$bin" --list-estimators)
+check "--list-estimators lists the dropout family" grep -qx "dropout-mc" <<<"$all"
+check "--list-estimators lists the neural family" grep -qx "infonce" <<<"$all"
+check "--list-estimators --json is valid JSON, one object a line" \
+  /usr/bin/python3 -c 'import json,sys; [json.loads(l) for l in sys.stdin]' < <("$bin" --list-estimators --json)
+pairs=$("$bin" --list-estimators --json | /usr/bin/python3 -c 'import json,sys; print(" ".join(j["name"] for j in map(json.loads, sys.stdin) if j["input"] == "sample_pairs"))')
+noise=$("$bin" --list-estimators --json | /usr/bin/python3 -c 'import json,sys; print(" ".join(j["name"] for j in map(json.loads, sys.stdin) if j["input"] == "noise_model"))')
+check "registry has sample-pair and noise-model estimators" test -n "$pairs" -a -n "$noise"
+for est in $all; do
+  out=$("$bin" toy --estimator "$est" --n 120 --m 2 --d 1 --noise-var 0.1 --seed 1 2>/dev/null)
+  check "toy --estimator $est with defaults names itself" grep -q "\"estimator\": \"$est\"" <<<"$out"
+done
+# --help lists every flag a subcommand accepts: its own, and every option of its estimators.
+help_has_all() {  # help_has_all SUB INPUT-KIND...
+  local sub="$1"; shift
+  local help; help=$("$bin" "$sub" --help)
+  "$bin" --list-estimators --json | /usr/bin/python3 -c '
+import json, sys
+kinds, text = sys.argv[1].split(","), sys.argv[2]
+missing = [o["name"] for j in map(json.loads, sys.stdin) if j["input"] in kinds for o in j["options"] if "--" + o["name"] not in text]
+sys.exit(1 if missing else 0)' "$(IFS=,; echo "$*")" "$help"
+}
+check "toy --help lists every estimator option" help_has_all toy sample_pairs noise_model
+check "estimate --help lists every sample-pair option" help_has_all estimate sample_pairs
+check "dropout --help lists every option" help_has_all dropout sample_pairs noise_model
+check "toy-sweep --help lists the noise-model options" help_has_all toy-sweep noise_model
+check "dropout --help shows the default label estimator" grep -q "label-estimator E=edge" < <("$bin" dropout --help)
+check "dropout --help lists --drop-probability" grep -q -- "--drop-probability" < <("$bin" dropout --help)
+if [ -n "${2:-}" ]; then  # the README's estimator table is the registry's (infoplane --list-estimators --markdown)
+  table=$(sed -n '/<!-- estimators:begin -->/,/<!-- estimators:end -->/p' "$2" | grep '^|')
+  check "README table matches the registry" test "$table" = "$("$bin" --list-estimators --markdown)"
+fi
+for est in $pairs; do
   out=$("$bin" estimate --estimator $est --x "$tmp/x.csv" --y "$tmp/y.csv" --seed 1 --steps 50 --batch 16)
   check "estimate $est value" grep -Eq '"value": -?[0-9]+\.[0-9]+' <<<"$out"
   check "estimate $est kind" grep -Eq '"kind": "(point_estimate|lower_bound)"' <<<"$out"
@@ -84,10 +117,23 @@ bad "components above n" toy --estimator dropout-mc --n 10 --m 2 --d 1 --noise-v
 bad "missing value" toy --estimator dropout-mc --n
 bad "estimate: negative lr" estimate --estimator doe --x "$tmp/x.csv" --y "$tmp/y.csv" --lr -1
 bad "estimate: zero steps" estimate --estimator infonce --x "$tmp/x.csv" --y "$tmp/y.csv" --steps 0
+out=$("$bin" toy --estimator dropout-mc --n 100 --m 2 --d 1 --drop-probability 0.2)
+check "--drop-probability p gives variance p/(1-p)" grep -q '"noise_variance": 0.25' <<<"$out"
+err=$("$bin" estimate --estimator binning --x "$tmp/x.csv" --y "$tmp/y.csv" --k 5 2>&1 >/dev/null)
+check "a flag the estimator does not take is reported" grep -q -- "--k does not apply to binning" <<<"$err"
+mkdir -p "$tmp/we\"ird"
+cp "$tmp/x.csv" "$tmp/we\"ird/x.csv"
+out=$("$bin" estimate --estimator binning --x "$tmp/we\"ird/x.csv" --y "$tmp/y.csv")
+check "a path with a quote still gives valid JSON" /usr/bin/python3 -c 'import json,sys; assert "we\"ird" in json.loads(sys.stdin.read())["x"]' <<<"$out"
 bad "estimate: noise-model estimator" estimate --estimator dropout-mc --x "$tmp/x.csv" --y "$tmp/y.csv"
 bad "estimate: bins and bin size" estimate --estimator binning --x "$tmp/x.csv" --y "$tmp/y.csv" --bins 3 --bin-size 1
 bad "estimate: mismatched rows" estimate --estimator ksg --x "$tmp/x.csv" --y "$tmp/short.csv"
 bad "dropout: labels of wrong length" dropout --estimator dropout-mc --means "$tmp/means.csv" --noise-var 0.1 --labels "$tmp/short.csv"
+bad "three noise flags" toy --estimator dropout-mc --n 10 --d 1 --noise-var 0.1 --drop-probability 0.5
+bad "drop probability 1" toy --estimator dropout-mc --n 10 --d 1 --drop-probability 1
+bad "dropout: label estimator without labels" dropout --estimator dropout-mc --means "$tmp/means.csv" --noise-var 0.1 --label-estimator ksg
+bad "dropout: noise-model label estimator" dropout --estimator dropout-mc --means "$tmp/means.csv" --noise-var 0.1 --labels "$tmp/labels.csv" --label-estimator dropout-mc
+bad "estimate: bad kernel word" toy --estimator dropout-mc --n 10 --d 1 --noise-var 0.1 --kernel fast
 bad "dropout: bad edge hashing" dropout --estimator dropout-mc --means "$tmp/means.csv" --noise-var 0.1 --labels "$tmp/labels.csv" --edge-hashing nope
 
 echo "$pass passed, $fail failed"

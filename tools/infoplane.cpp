@@ -1,17 +1,16 @@
-// The infoplane command-line program. Each subcommand is one entry in `commands()`.
+// The infoplane command-line program. Subcommands declare their own flags; the estimators and
+// their options come from the registry (include/infoplane/registry.hpp).
+#include <chrono>
 #include <cstdio>
 #include <functional>
 #include <iostream>
-#include <map>
 #include <string>
 #include <vector>
 
-#include "cli_args.hpp"
-#include "dropout_registry.hpp"
-#include "pairs_registry.hpp"
-#include "infoplane/validation/toy.hpp"
-#include "infoplane/infoplane.hpp"
+#include "cli.hpp"
 #include "infoplane/io/read_matrix.hpp"
+#include "infoplane/registry.hpp"
+#include "infoplane/validation/toy.hpp"
 #include "infoplane/validation/toy_truth.hpp"
 #include "json_output.hpp"
 
@@ -19,108 +18,122 @@ namespace {
 
 using namespace infoplane;
 using namespace infoplane::cli;
+using registry::input_shape;
 
-struct command {
-  std::string usage;
-  std::function<int(const std::vector<std::string>&)> run;
+struct timed_result {
+  estimate_result result;
+  double seconds;
 };
 
-const std::set<std::string> noise_model_flags = {"--m",         "--seed",      "--threads", "--components",
-                                                 "--noise-var", "--noise-std", "--kernel"};
-const std::set<std::string> noise_model_switches = {"--float", "--no-loo"};
-
-std::set<std::string> with(std::set<std::string> base, const std::set<std::string>& more) {
-  base.insert(more.begin(), more.end());
-  return base;
+timed_result timed(const std::function<estimate_result()>& run) {
+  const auto t0 = std::chrono::steady_clock::now();
+  estimate_result r = run();
+  return {r, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()};
 }
 
-std::string all_estimator_names() { return estimator_names() + "|" + pair_estimator_names(); }
+timed_result run_entry(const registry::estimator_entry& e, const command_flags& f, const Eigen::MatrixXd& a,
+                       const Eigen::MatrixXd& b) {
+  const auto runner = e.pairs(f.values_for(e));
+  return timed([&] { return runner(a, b); });
+}
 
-int toy(const std::vector<std::string>& argv) {
-  const args a(argv, with(with(noise_model_flags, pair_flags), {"--estimator", "--n", "--d"}),
-               with(noise_model_switches, pair_switches));
-  const auto noise = parse_noise(a);
-  const auto settings = parse_settings(a);
-  const auto n = a.number<std::size_t>("--n"), d = a.number<std::size_t>("--d");
-  const std::string name = a.str("--estimator");
-  const Eigen::MatrixXd f = make_toy_representation(n, d, settings.seed);
+timed_result run_entry(const registry::estimator_entry& e, const command_flags& f, const Eigen::MatrixXd& means,
+                       const gaussian_dropout& noise) {
+  const auto runner = e.noise(f.values_for(e));
+  return timed([&] { return runner(means, noise); });
+}
+
+// The paper's toy problem: every estimator, next to the quadrature truth.
+int toy(const command_flags& f) {
+  const auto& e = pick("estimator", f.str("estimator"), entries());
+  f.warn_unused({&e});
+  const auto noise = parse_noise(f);
+  const auto n = f.number<std::size_t>("n"), d = f.number<std::size_t>("d"), m = f.number<std::size_t>("m", 10);
+  const auto seed = f.number<std::uint64_t>("seed", 0);
+  if (m == 0) throw usage_error("option --m: '0' must be >= 1");
+  const Eigen::MatrixXd fx = make_toy_representation(n, d, seed);
   timed_result tr;
-  if (is_pair_estimator(name)) {
-    if (settings.m == 0) throw usage_error("flag --m must be >= 1");
-    const auto p = make_toy_pairs(f, noise, settings.m, settings.seed);
-    tr = run_pairs(name, p.x, p.z, a);
+  if (e.shape == input_shape::sample_pairs) {
+    const auto p = make_toy_pairs(fx, noise, m, seed);
+    tr = run_entry(e, f, p.x, p.z);
   } else {
-    tr = run_noise_model(name, f, noise, settings);
+    tr = run_entry(e, f, fx, noise);
   }
-  const auto& [r, seconds] = tr;
-  auto j = result_json(name, r, seconds);
-  j.add("truth", static_cast<double>(d) * validation::toy_truth(noise).mi)
-      .add("d", d)
-      .add("noise_variance", noise.variance())
-      .add("m", settings.m);
-  std::cout << j.str() << "\n";
+  auto j = result_json(e.name, tr.result, tr.seconds);
+  j["truth"] = static_cast<double>(d) * validation::toy_truth(noise).mi;
+  j["d"] = d;
+  j["noise_variance"] = noise.variance();
+  j["m"] = m;
+  std::cout << one_line(j) << "\n";
   return 0;
 }
 
-// The README's main job: every noise-model estimator on the toy problem, next to the truth.
 // I(X;Y) from two files by a sample-pair estimator.
-int estimate(const std::vector<std::string>& argv) {
-  const args a(argv, with(pair_flags, {"--estimator", "--x", "--y", "--seed", "--threads"}), pair_switches);
-  const std::string name = a.str("--estimator");
-  if (!is_pair_estimator(name)) throw usage_error("unknown estimator '" + name + "' (choose " + pair_estimator_names() + ")");
-  const Eigen::MatrixXd x = io::read_matrix(a.str("--x")), y = io::read_matrix(a.str("--y"));
-  const auto [r, seconds] = run_pairs(name, x, y, a);
-  std::cout << result_json(name, r, seconds).add("x", a.str("--x")).add("y", a.str("--y")).str() << "\n";
+int estimate(const command_flags& f) {
+  const auto& e = pick("estimator", f.str("estimator"), entries(input_shape::sample_pairs));
+  f.warn_unused({&e});
+  const Eigen::MatrixXd x = io::read_matrix(f.str("x")), y = io::read_matrix(f.str("y"));
+  const auto tr = run_entry(e, f, x, y);
+  auto j = result_json(e.name, tr.result, tr.seconds);
+  j["x"] = f.str("x");
+  j["y"] = f.str("y");
+  std::cout << one_line(j) << "\n";
   return 0;
 }
 
 // I(X;Z) from noise-free representations; with --labels also I(Z;Y) from noisy draws.
-int dropout(const std::vector<std::string>& argv) {
-  const args a(argv,
-               with(with(noise_model_flags, pair_flags), {"--estimator", "--means", "--labels", "--label-estimator"}),
-               with(noise_model_switches, pair_switches));
-  const auto noise = parse_noise(a);
-  const auto settings = parse_settings(a);
-  const std::string name = a.str("--estimator");
-  const Eigen::MatrixXd f = io::read_matrix(a.str("--means"));
-  const auto [r, seconds] = run_noise_model(name, f, noise, settings);
-  auto j = result_json(name, r, seconds);
-  j.add("noise_variance", noise.variance()).add("m", settings.m);
-  if (a.has("--labels")) {
-    const Eigen::MatrixXd labels = io::read_matrix(a.str("--labels"));
-    if (labels.rows() != f.rows() || labels.cols() != 1)
-      throw usage_error("--labels must hold one label per row of --means (" + std::to_string(f.rows()) + " x 1)");
-    const std::string label_name = a.str("--label-estimator", "edge");
-    // Noisy draws Z (M per point, the same streams as toy pairs) with the labels repeated.
-    const Eigen::MatrixXd z = make_toy_pairs(f, noise, settings.m, settings.seed).z;
+int dropout(const command_flags& f) {
+  const auto& e = pick("estimator", f.str("estimator"), entries(input_shape::noise_model));
+  const bool labelled = f.has("labels");
+  if (!labelled && f.has("label-estimator")) throw usage_error("--label-estimator needs --labels");
+  const auto* le = labelled ? &pick("label-estimator", f.str("label-estimator", "edge"),
+                                    entries(input_shape::sample_pairs))
+                            : nullptr;
+  f.warn_unused(le ? std::vector{&e, le} : std::vector{&e});
+  const auto noise = parse_noise(f);
+  const auto m = f.number<std::size_t>("m", 10);
+  if (m == 0) throw usage_error("option --m: '0' must be >= 1");
+  const Eigen::MatrixXd means = io::read_matrix(f.str("means"));
+  const auto tr = run_entry(e, f, means, noise);
+  auto j = result_json(e.name, tr.result, tr.seconds);
+  j["noise_variance"] = noise.variance();
+  j["m"] = m;
+  if (le) {
+    const Eigen::MatrixXd labels = io::read_matrix(f.str("labels"));
+    if (labels.rows() != means.rows() || labels.cols() != 1)
+      throw usage_error("--labels must hold one label per row of --means (" + std::to_string(means.rows()) + " x 1)");
+    // Noisy draws Z (M per point, the estimators' own streams) with the labels repeated.
+    const Eigen::MatrixXd z = draw_noisy_samples(means, noise, m, f.number<std::uint64_t>("seed", 0));
     Eigen::MatrixXd y(z.rows(), 1);
-    for (Eigen::Index i = 0; i < z.rows(); ++i) y(i, 0) = labels(i / Eigen::Index(settings.m), 0);
-    const auto [rzy, szy] = run_pairs(label_name, z, y, a);
-    j.add("i_zy_estimator", label_name).add("i_zy", rzy.value).add("i_zy_seconds", szy);
+    for (Eigen::Index i = 0; i < z.rows(); ++i) y(i, 0) = labels(i / static_cast<Eigen::Index>(m), 0);
+    const auto zy = run_entry(*le, f, z, y);
+    j["i_zy_estimator"] = le->name;
+    j["i_zy"] = number_or_null(zy.result.value);
+    j["i_zy_seconds"] = zy.seconds;
   }
-  std::cout << j.str() << "\n";
+  std::cout << one_line(j) << "\n";
   return 0;
 }
 
-int toy_sweep(const std::vector<std::string>& argv) {
-  const args a(argv, {"--n", "--m", "--seed", "--threads"});
-  noise_model_settings s = parse_settings(a);
-  const auto n = a.number<std::size_t>("--n", 2000);
+// Every noise-model estimator on the toy problem at a few settings, as a table.
+int toy_sweep(const command_flags& f) {
+  const auto n = f.number<std::size_t>("n", 2000);
+  const auto seed = f.number<std::uint64_t>("seed", 0);
   std::printf("%-20s %3s %5s %10s %10s %21s %10s %9s %8s\n", "estimator", "d", "var", "estimate", "std_err",
               "bracket", "truth", "error", "seconds");
   for (double var : {0.1, 0.4}) {
     const gaussian_dropout noise(noise_variance{var});
     const double truth_1d = validation::toy_truth(noise).mi;
     for (std::size_t d : {1u, 2u, 5u}) {
-      const Eigen::MatrixXd f = make_toy_representation(n, d, s.seed);
-      for (const auto& [name, _] : noise_model_estimators()) {
-        const auto [r, seconds] = run_noise_model(name, f, noise, s);
+      const Eigen::MatrixXd fx = make_toy_representation(n, d, seed);
+      for (const auto* e : entries(input_shape::noise_model)) {
+        const auto [r, seconds] = run_entry(*e, f, fx, noise);
         const double truth = static_cast<double>(d) * truth_1d;
         char bracket[64] = "-", se[32] = "-";
         if (r.lower && r.upper) std::snprintf(bracket, sizeof bracket, "[%.4f, %.4f]", *r.lower, *r.upper);
         if (r.std_error) std::snprintf(se, sizeof se, "%.4f", *r.std_error);
-        std::printf("%-20s %3zu %5.2f %10.4f %10s %21s %10.4f %+9.4f %8.3f\n", name.c_str(), d, var, r.value, se,
-                    bracket, truth, r.value - truth, seconds);
+        std::printf("%-20s %3zu %5.2f %10.4f %10s %21s %10.4f %+9.4f %8.3f\n", std::string(e->name).c_str(), d, var,
+                    r.value, se, bracket, truth, r.value - truth, seconds);
         std::fflush(stdout);
       }
     }
@@ -128,66 +141,148 @@ int toy_sweep(const std::vector<std::string>& argv) {
   return 0;
 }
 
-const std::map<std::string, command>& commands() {
-  static const std::map<std::string, command> table = {
-      {"toy",
-       {"infoplane toy --estimator " + all_estimator_names() +
-            " --n N --m M --d D (--noise-var V | --noise-std S) [--seed S] [--threads T] [--components K]"
-            " [--kernel auto|screened|pruned|brute|scalar] [--float] [--no-loo] [estimator options as for estimate]",
-        toy}},
-      {"estimate",
-       {"infoplane estimate --estimator " + pair_estimator_names() +
-            " --x X.npy --y Y.npy\n      binning: [--bins B | --bin-size W] [--per-unit] [--miller-madow] [--discrete-y]"
-            "\n      ksg: [--k K] [--discrete-y] [--jitter J]   edge: [--edge-U U] [--edge-L L] [--gamma G] [--gamma-y G]"
-            " [--epsilon E] [--edge-hashing p-stable|floor]\n      neural: [--hidden H] [--layers L] [--steps S]"
-            " [--batch B] [--lr R] [--clip C] [--init I] [--holdout F] [--embedding E] [--mine-carry A] [--nwj-js]"
-            "\n      [--seed S] [--threads T]",
-        estimate}},
-      {"dropout",
-       {"infoplane dropout --estimator " + estimator_names() +
-            " --means F.npy (--noise-var V | --noise-std S) [--m M] [--labels Y.npy [--label-estimator "
-            "E]] [--seed S] [--threads T]",
-        dropout}},
-      {"toy-sweep", {"infoplane toy-sweep [--n N] [--m M] [--seed S] [--threads T]", toy_sweep}},
-  };
-  return table;
+int list_estimators(bool as_json, bool as_markdown) {
+  if (as_markdown) {  // the README's table
+    std::cout << "| estimator | input | reports | what | validated against |\n|---|---|---|---|---|\n";
+    for (const auto& e : registry::estimators())
+      std::cout << "| `" << e.name << "` | " << (e.shape == input_shape::noise_model ? "noise model" : "sample pairs")
+                << (e.trainable ? ", trained" : "") << " | " << e.reports << " | " << e.summary << " | "
+                << e.validated_against << " |\n";
+    return 0;
+  }
+  for (const auto& e : registry::estimators()) {
+    if (!as_json) {
+      std::cout << e.name << "\n";
+      continue;
+    }
+    json j;
+    j["name"] = e.name;
+    j["kind"] = to_string(e.kind);
+    j["input"] = to_string(e.shape);
+    j["trainable"] = e.trainable;
+    j["summary"] = e.summary;
+    json options = json::array();
+    for (const auto& o : e.options)
+      options.push_back({{"name", o.name}, {"kind", to_string(o.kind)}, {"default", o.default_text}, {"help", o.help}});
+    j["options"] = options;
+    std::cout << one_line(j) << "\n";
+  }
+  return 0;
 }
 
-void print_usage(std::ostream& os) {
-  os << "usage:\n";
-  for (const auto& [name, c] : commands()) os << "  " << c.usage << "\n";
+struct subcommand {
+  std::unique_ptr<command_flags> flags;
+  std::function<int(const command_flags&)> run;
+};
+
+std::vector<subcommand> subcommands(CLI::App& app) {
+  const std::string noise = "(--noise-var V | --noise-std S | --drop-probability P)";
+  std::vector<subcommand> out;
+  auto add = [&](std::string name, std::string description, std::string usage, auto&& declare,
+                 std::function<int(const command_flags&)> run) {
+    auto f = std::make_unique<command_flags>(app, std::move(name), std::move(description), std::move(usage));
+    declare(*f);
+    out.push_back({std::move(f), std::move(run)});
+  };
+  add("toy", "Every estimator on the paper's toy problem, next to the exact I(X;Z)",
+      "infoplane toy --estimator " + registry::names() + " --n N --d D " + noise +
+          " [--m M] [--seed S] [estimator options]",
+      [](command_flags& f) {
+        f.own("estimator", "E", "estimator (infoplane --list-estimators)", "", true)
+            .own("n", "N", "data points", "", true)
+            .own("d", "D", "units", "", true)
+            .own("m", "M", "noisy draws per point (also the sample pairs' M)", "10")
+            .own("seed", "S", "seed of the data and the noise (also the estimator's)", "0");
+        noise_flags(f).estimator_options(entries());
+      },
+      toy);
+  add("estimate", "I(X;Y) from two files (.npy or .csv) by a sample-pair estimator",
+      "infoplane estimate --estimator " + registry::names(input_shape::sample_pairs) +
+          " --x X.npy --y Y.npy [estimator options]",
+      [](command_flags& f) {
+        f.own("estimator", "E", "sample-pair estimator", "", true)
+            .own("x", "FILE", "samples of X (N x dx), .npy or .csv", "", true)
+            .own("y", "FILE", "samples of Y (N x dy)", "", true)
+            .estimator_options(entries(input_shape::sample_pairs));
+      },
+      estimate);
+  add("dropout", "I(X;Z) of a dropout layer from its noise-free representations; with --labels also I(Z;Y)",
+      "infoplane dropout --estimator " + registry::names(input_shape::noise_model) + " --means F.npy " + noise +
+          " [--m M] [--labels Y.npy [--label-estimator E]] [estimator options]",
+      [](command_flags& f) {
+        f.own("estimator", "E", "noise-model estimator", "", true)
+            .own("means", "FILE", "noise-free representations f(x_i), N x d", "", true)
+            .own("m", "M", "noisy draws per point (also the draws paired with --labels)", "10")
+            .own("labels", "FILE", "one label per row of --means: also estimate I(Z;Y)")
+            .own("label-estimator", "E", "sample-pair estimator of I(Z;Y)", "edge")
+            .own("seed", "S", "seed of the noise (also the estimators')", "0");
+        noise_flags(f).estimator_options(entries());
+      },
+      dropout);
+  add("toy-sweep", "Every noise-model estimator on the toy problem at d = 1, 2, 5 and s^2 = 0.1, 0.4",
+      "infoplane toy-sweep [--n N] [--m M] [--seed S] [--threads T]",
+      [](command_flags& f) {
+        f.own("n", "N", "data points", "2000").own("seed", "S", "seed of the data and the noise", "0");
+        f.estimator_options(entries(input_shape::noise_model));
+      },
+      toy_sweep);
+  return out;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 2) {
-    print_usage(std::cerr);
-    return 2;
-  }
-  const std::string sub = argv[1];
-  if (sub == "--version") {
-    std::cout << "infoplane " << INFOPLANE_VERSION_STRING << " (kernels built for " << infoplane::kernel_instruction_set() << ")\n";
-    return 0;
-  }
-  if (sub == "--help" || sub == "-h" || sub == "help") {
-    print_usage(std::cout);
-    return 0;
-  }
-  const auto it = commands().find(sub);
-  if (it == commands().end()) {
-    std::cerr << "infoplane: unknown subcommand '" << sub << "'\n";
-    print_usage(std::cerr);
-    return 2;
-  }
+  CLI::App app{"infoplane: mutual information for information-plane analysis of dropout networks (nats)"};
+  app.require_subcommand(0, 1);
+  bool version = false, list = false, list_json = false, list_markdown = false;
+  app.add_flag("--version", version, "print the version and the kernels' instruction set");
+  app.add_flag("--list-estimators", list, "list the registered estimators, one a line");
+  app.add_flag("--json", list_json, "with --list-estimators: one JSON object a line (kind, input, options)");
+  app.add_flag("--markdown", list_markdown, "with --list-estimators: the README's table");
+  auto subs = subcommands(app);
+  app.footer("Each subcommand has its own --help, which lists every flag it accepts.");
+  auto usage_of = [&](const CLI::App* sub) -> std::string {
+    for (const auto& s : subs)
+      if (s.flags->app() == sub) return s.flags->usage();
+    std::string out;
+    for (const auto& s : subs) out += "\n  " + s.flags->usage();
+    return out;
+  };
+  const CLI::App* parsed = nullptr;
   try {
-    return it->second.run(std::vector<std::string>(argv + 2, argv + argc));
+    app.parse(argc, argv);
+    if (version) {
+      std::cout << "infoplane " << INFOPLANE_VERSION_STRING << " (kernels built for "
+                << infoplane::kernel_instruction_set() << ")\n";
+      return 0;
+    }
+    if (list) return list_estimators(list_json, list_markdown);
+    for (const auto& s : subs)
+      if (s.flags->app()->parsed()) {
+        parsed = s.flags->app();
+        return s.run(*s.flags);
+      }
+    std::cerr << "infoplane: give a subcommand\nusage:" << usage_of(nullptr) << "\n";
+    return 2;
+  } catch (const CLI::CallForHelp&) {
+    const CLI::App* sub = nullptr;
+    for (const auto& s : subs)
+      if (s.flags->app()->parsed()) sub = s.flags->app();
+    std::cout << (sub ? sub->help() : app.help());
+    return 0;
+  } catch (const CLI::ParseError& e) {
+    const CLI::App* sub = nullptr;
+    for (const auto& s : subs)
+      if (s.flags->app()->parsed()) sub = s.flags->app();
+    std::cerr << "infoplane" << (sub ? " " + sub->get_name() : "") << ": " << e.what() << "\nusage: " << usage_of(sub)
+              << "\n";
   } catch (const usage_error& e) {
-    std::cerr << "infoplane " << sub << ": " << e.what() << "\nusage: " << it->second.usage << "\n";
+    std::cerr << "infoplane " << parsed->get_name() << ": " << e.what() << "\nusage: " << usage_of(parsed) << "\n";
   } catch (const infoplane::invalid_argument& e) {
-    std::cerr << "infoplane " << sub << ": invalid value: " << e.what() << "\nusage: " << it->second.usage << "\n";
+    std::cerr << "infoplane " << parsed->get_name() << ": invalid value: " << e.what() << "\nusage: " << usage_of(parsed)
+              << "\n";
   } catch (const std::exception& e) {
-    std::cerr << "infoplane " << sub << ": error: " << e.what() << "\n";
+    std::cerr << "infoplane" << (parsed ? " " + parsed->get_name() : "") << ": error: " << e.what() << "\n";
     return 1;
   }
   return 2;

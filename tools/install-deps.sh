@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages infoplane needs, skipping those present.
-#   (no flag)   build and test: compiler, CMake, Eigen, xsimd, Boost.Math, Catch2, Benchmark, NumPy
+#   (no flag)   build and test: compiler, CMake, Eigen, xsimd, Boost.Math, Catch2, Benchmark, NumPy,
+#               CLI11 and nlohmann/json (the program only)
 #   --figures   also gnuplot, for the figure programs in examples/
 #   --peers     also SciPy, scikit-learn, PyTorch and OpenBLAS, for the peer benchmarks
 set -euo pipefail
 packages=(build-essential cmake pkg-config libeigen3-dev libxsimd-dev xtl-dev libboost-math-dev catch2
-          libbenchmark-dev python3-numpy)
+          libbenchmark-dev python3-numpy libcli11-dev nlohmann-json3-dev)
 for flag in "$@"; do
   case "$flag" in
     --figures) packages+=(gnuplot-nox) ;;

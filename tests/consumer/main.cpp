@@ -5,7 +5,7 @@
 
 int main() {
   using namespace infoplane;
-  static_assert(INFOPLANE_VERSION >= 100);
+  static_assert(INFOPLANE_VERSION >= 200);
   Eigen::MatrixXd f(50, 2);
   for (Eigen::Index i = 0; i < f.rows(); ++i) f.row(i) << 0.1 * double(i) + 0.5, 1.0 + 0.03 * double(i % 7);
   const auto r = dropout_mixture({.noise_draws = 2}).estimate(noisy_representation{f, gaussian_dropout(noise_variance(0.1))});

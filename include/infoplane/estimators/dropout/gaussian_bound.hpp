@@ -45,9 +45,9 @@ class dropout_gaussian_bound {
   static constexpr bound_kind kind = bound_kind::upper_bound;
 
   explicit dropout_gaussian_bound(dropout_gaussian_bound_options options = {}) : opt_(options) {
-    INFOPLANE_CHECK(opt_.noise_draws >= 1, "dropout_gaussian_bound: noise_draws (M) must be >= 1, got 0");
+    INFOPLANE_CHECK(opt_.noise_draws >= 1, std::string(name) + ": noise_draws (M) must be >= 1, got 0");
     INFOPLANE_CHECK(!opt_.ledoit_wolf || opt_.source == covariance_source::sample,
-                    "dropout_gaussian_bound: Ledoit-Wolf shrinkage applies to the sample covariance only");
+                    std::string(name) + ": Ledoit-Wolf shrinkage applies to the sample covariance only");
   }
 
   template <class MF>
@@ -58,7 +58,7 @@ class dropout_gaussian_bound {
   /// Bound from our own draws (sample source) or from the analytic covariance.
   template <class MF>
   [[nodiscard]] dropout_gaussian_bound_report report(const noisy_representation<MF>& in) const {
-    validate(in, "dropout_gaussian_bound");
+    validate(in, std::string(name));
     const double sd = in.noise.std();
     return run(in, opt_.noise_draws, [&](std::size_t r, const detail::pattern_group& g, double* z) {
       std::vector<double> log_own(opt_.noise_draws);
@@ -69,17 +69,17 @@ class dropout_gaussian_bound {
   /// Bound from the caller's noisy samples: N*M rows, rows r*M .. r*M+M-1 drawn from point r.
   template <class MF, SampleMatrix MZ>
   [[nodiscard]] dropout_gaussian_bound_report report(const noisy_representation<MF>& in, const MZ& samples) const {
-    validate(in, "dropout_gaussian_bound");
-    detail::require_valid_matrix(samples, "dropout_gaussian_bound: samples");
+    validate(in, std::string(name));
+    detail::require_valid_matrix(samples, std::string(name) + ": samples");
     const auto n = in.means.rows();
     INFOPLANE_CHECK(samples.cols() == in.means.cols(),
-                    "dropout_gaussian_bound: mismatched shapes: samples have " + std::to_string(samples.cols()) +
+                    std::string(name) + ": mismatched shapes: samples have " + std::to_string(samples.cols()) +
                         " columns but means have " + std::to_string(in.means.cols()));
     INFOPLANE_CHECK(samples.rows() % n == 0,
-                    "dropout_gaussian_bound: mismatched shapes: samples have " + std::to_string(samples.rows()) +
+                    std::string(name) + ": mismatched shapes: samples have " + std::to_string(samples.rows()) +
                         " rows, not a multiple of N = " + std::to_string(n));
     INFOPLANE_CHECK(opt_.source == covariance_source::sample,
-                    "dropout_gaussian_bound: caller samples need covariance_source::sample");
+                    std::string(name) + ": caller samples need covariance_source::sample");
     const std::size_t m = static_cast<std::size_t>(samples.rows() / n);
     return run(in, m, [&](std::size_t r, const detail::pattern_group& g, double* z) {
       for (std::size_t i = 0; i < m; ++i)
@@ -153,7 +153,7 @@ class dropout_gaussian_bound {
   dropout_gaussian_bound_report run(const noisy_representation<MF>& in, std::size_t m, Draw&& draw) const {
     const auto& f = in.means;
     const auto rows = detail::choose_components(static_cast<std::size_t>(f.rows()), opt_.components, opt_.seed,
-                                                "dropout_gaussian_bound");
+                                                name.data());
     const std::size_t n = rows.size();
     const double var = in.noise.variance();
     const auto groups = detail::group_by_zero_pattern(f, rows);

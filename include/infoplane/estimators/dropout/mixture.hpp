@@ -57,9 +57,9 @@ class dropout_mixture {
   static constexpr bound_kind kind = bound_kind::point_estimate;
 
   explicit dropout_mixture(dropout_mixture_options options = {}) : opt_(options) {
-    INFOPLANE_CHECK(opt_.noise_draws >= 1, "dropout_mixture: noise_draws (M) must be >= 1, got 0");
+    INFOPLANE_CHECK(opt_.noise_draws >= 1, std::string(name) + ": noise_draws (M) must be >= 1, got 0");
     INFOPLANE_CHECK(opt_.saturation_fraction > 0 && opt_.saturation_fraction <= 1,
-                    "dropout_mixture: saturation_fraction must lie in (0, 1]");
+                    std::string(name) + ": saturation_fraction must lie in (0, 1]");
   }
 
   [[nodiscard]] const dropout_mixture_options& options() const noexcept { return opt_; }
@@ -71,7 +71,7 @@ class dropout_mixture {
 
   template <class MF>
   [[nodiscard]] dropout_mixture_report report(const noisy_representation<MF>& in) const {
-    validate(in, "dropout_mixture");
+    validate(in, std::string(name));
     return opt_.storage == precision::float32 ? run<float>(in) : run<double>(in);
   }
 
@@ -85,7 +85,7 @@ class dropout_mixture {
   dropout_mixture_report run(const noisy_representation<MF>& in) const {
     const auto& f = in.means;
     const auto rows = detail::choose_components(static_cast<std::size_t>(f.rows()), opt_.components, opt_.seed,
-                                                "dropout_mixture");
+                                                name.data());
     const std::size_t n = rows.size(), m_draws = opt_.noise_draws;
     const double var = in.noise.variance(), sd = in.noise.std();
     const double log_n = std::log(static_cast<double>(n));

@@ -31,7 +31,7 @@ class doe_estimator {
   static constexpr std::string_view name = F == doe_family::gaussian ? "doe" : "doe-logistic";
   static constexpr bound_kind kind = bound_kind::point_estimate;
 
-  explicit doe_estimator(neural::training_options options = {}) : opt_(options) { neural::check(opt_, "doe"); }
+  explicit doe_estimator(neural::training_options options = {}) : opt_(options) { neural::check(opt_, name.data()); }
 
   [[nodiscard]] bool is_fitted() const noexcept { return cond_.has_value(); }
   [[nodiscard]] const neural::training_options& options() const noexcept { return opt_; }
@@ -39,7 +39,7 @@ class doe_estimator {
   /// Trains on `train`; callbacks get on_step(step, loss).
   template <class MX, class MY, neural::TrainingCallback... C>
   void fit(const paired_samples<MX, MY>& train, C&&... callbacks) {
-    const auto [x, y] = neural::to_dense(train, "doe");
+    const auto [x, y] = neural::to_dense(train, name.data());
     run(x, y, nullptr, nullptr, callbacks...);
   }
 
@@ -47,24 +47,24 @@ class doe_estimator {
   /// `validation`; callbacks also get on_evaluation(step, held-out loss).
   template <class MX, class MY, class VX, class VY, neural::TrainingCallback... C>
   void fit(const paired_samples<MX, MY>& train, const paired_samples<VX, VY>& validation, C&&... callbacks) {
-    const auto [x, y] = neural::to_dense(train, "doe");
-    const auto [vx, vy] = neural::to_dense(validation, "doe: validation");
-    INFOPLANE_CHECK(vx.cols() == x.cols() && vy.cols() == y.cols(), "doe: mismatched shapes: validation columns differ");
+    const auto [x, y] = neural::to_dense(train, name.data());
+    const auto [vx, vy] = neural::to_dense(validation, (std::string(name) + ": validation").c_str());
+    INFOPLANE_CHECK(vx.cols() == x.cols() && vy.cols() == y.cols(), std::string(name) + ": mismatched shapes: validation columns differ");
     run(x, y, &vx, &vy, callbacks...);
   }
 
   /// Held-out cross-entropies {H_q(Y), H_q(Y|X)} (nats) of the fitted models on `data`.
   template <class MX, class MY>
   [[nodiscard]] std::pair<double, double> cross_entropies(const paired_samples<MX, MY>& data) const {
-    const auto [x, y] = neural::to_dense(data, "doe");
+    const auto [x, y] = neural::to_dense(data, name.data());
     const auto [hm, hc] = per_sample(x, y);
     return {hm.mean(), hc.mean()};
   }
 
   template <class MX, class MY>
   [[nodiscard]] estimate_result estimate(const paired_samples<MX, MY>& test) const {
-    if (!is_fitted()) infoplane::detail::raise<logic_error>("doe: estimate() before fit()");
-    const auto [x, y] = neural::to_dense(test, "doe");
+    if (!is_fitted()) infoplane::detail::raise<logic_error>(std::string(name) + ": estimate() before fit()");
+    const auto [x, y] = neural::to_dense(test, name.data());
     check_shapes(x, y);
     const auto [hm, hc] = per_sample(x, y);
     const Eigen::ArrayXd t = (hm - hc).array();
@@ -81,8 +81,8 @@ class doe_estimator {
   /// on validation, and estimates on test (holdout fraction each for validation and test).
   template <class MX, class MY>
   [[nodiscard]] estimate_result fit_estimate(const paired_samples<MX, MY>& data) {
-    const auto [x, y] = neural::to_dense(data, "doe");
-    INFOPLANE_CHECK(x.rows() >= 10, "doe: too few samples: need at least 10, got " + std::to_string(x.rows()));
+    const auto [x, y] = neural::to_dense(data, name.data());
+    INFOPLANE_CHECK(x.rows() >= 10, std::string(name) + ": too few samples: need at least 10, got " + std::to_string(x.rows()));
     const auto [rest, test] = neural::split(std::size_t(x.rows()), opt_.holdout, opt_.seed);
     const auto [tr, va] = neural::split(rest.size(), opt_.holdout, opt_.seed + 1);
     std::vector<std::size_t> tr_rows, va_rows;
@@ -100,7 +100,7 @@ class doe_estimator {
   template <class MX, class MY, class VX, class VY>
   static doe_estimator select(const std::vector<neural::training_options>& candidates,
                               const paired_samples<MX, MY>& train, const paired_samples<VX, VY>& validation) {
-    INFOPLANE_CHECK(!candidates.empty(), "doe: select() needs at least one candidate");
+    INFOPLANE_CHECK(!candidates.empty(), std::string(name) + ": select() needs at least one candidate");
     std::optional<doe_estimator> best_marginal, best_conditional;
     double hm_best = std::numeric_limits<double>::infinity(), hc_best = hm_best;
     for (const auto& o : candidates) {
@@ -138,7 +138,7 @@ class doe_estimator {
 
   void check_shapes(const mat& x, const mat& y) const {
     INFOPLANE_CHECK(x.cols() == dx_ && y.cols() == dy_,
-                    "doe: mismatched shapes: fitted on " + std::to_string(dx_) + " x " + std::to_string(dy_) +
+                    std::string(name) + ": mismatched shapes: fitted on " + std::to_string(dx_) + " x " + std::to_string(dy_) +
                         " dimensions, given " + std::to_string(x.cols()) + " x " + std::to_string(y.cols()));
   }
 
@@ -156,7 +156,7 @@ class doe_estimator {
 
   template <class... C>
   void run(const mat& x, const mat& y, const mat* vx, const mat* vy, C&... callbacks) {
-    INFOPLANE_CHECK(x.rows() >= 2, "doe: too few samples: need at least 2");
+    INFOPLANE_CHECK(x.rows() >= 2, std::string(name) + ": too few samples: need at least 2");
     dx_ = x.cols();
     dy_ = y.cols();
     cond_.emplace(neural::layer_sizes(dx_, opt_, 2 * dy_), opt_.seed, opt_.init);

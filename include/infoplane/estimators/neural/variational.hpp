@@ -51,18 +51,18 @@ class critic_estimator {
   using mat = neural::dense_matrix;
 
   explicit critic_estimator(critic_options options = {}) : opt_(options) {
-    neural::check(opt_.train, "critic");
-    INFOPLANE_CHECK(opt_.embedding >= 1, "critic: embedding must be >= 1");
-    INFOPLANE_CHECK(opt_.mine_carry >= 0 && opt_.mine_carry < 1, "critic: mine_carry must lie in [0, 1)");
+    neural::check(opt_.train, name.data());
+    INFOPLANE_CHECK(opt_.embedding >= 1, std::string(name) + ": embedding must be >= 1");
+    INFOPLANE_CHECK(opt_.mine_carry >= 0 && opt_.mine_carry < 1, std::string(name) + ": mine_carry must lie in [0, 1)");
   }
 
   [[nodiscard]] bool is_fitted() const noexcept { return g_.has_value(); }
 
   template <class MX, class MY, neural::TrainingCallback... C>
   void fit(const paired_samples<MX, MY>& train, C&&... callbacks) {
-    const auto [x, y] = neural::to_dense(train, "critic");
+    const auto [x, y] = neural::to_dense(train, name.data());
     const auto& o = opt_.train;
-    INFOPLANE_CHECK(x.rows() >= 2, "critic: too few samples: need at least 2");
+    INFOPLANE_CHECK(x.rows() >= 2, std::string(name) + ": too few samples: need at least 2");
     g_.emplace(neural::layer_sizes(x.cols(), o, Eigen::Index(opt_.embedding)), o.seed, o.init);
     h_.emplace(neural::layer_sizes(y.cols(), o, Eigen::Index(opt_.embedding)), o.seed + 1, o.init);
     neural::adam opt_g(o.lr), opt_h(o.lr);
@@ -94,7 +94,7 @@ class critic_estimator {
   template <class MX, class MY>
   [[nodiscard]] estimate_result estimate(const paired_samples<MX, MY>& test) const {
     if (!is_fitted()) infoplane::detail::raise<logic_error>(std::string(name) + ": estimate() before fit()");
-    const auto [x, y] = neural::to_dense(test, "critic");
+    const auto [x, y] = neural::to_dense(test, name.data());
     INFOPLANE_CHECK(x.cols() == dx_ && y.cols() == dy_, std::string(name) + ": mismatched shapes: not the fitted dimensions");
     const std::size_t b = std::min<std::size_t>(opt_.train.batch, std::size_t(x.rows()));
     INFOPLANE_CHECK(b >= 2, std::string(name) + ": too few samples: need at least 2 held-out samples");
@@ -130,7 +130,7 @@ class critic_estimator {
   /// Seeded split of `data`: fit on 1 - holdout, estimate on the held-out part.
   template <class MX, class MY>
   [[nodiscard]] estimate_result fit_estimate(const paired_samples<MX, MY>& data) {
-    const auto [x, y] = neural::to_dense(data, "critic");
+    const auto [x, y] = neural::to_dense(data, name.data());
     const auto [tr, te] = neural::split(std::size_t(x.rows()), opt_.train.holdout, opt_.train.seed);
     const mat xt = neural::rows(x, tr), yt = neural::rows(y, tr), xs = neural::rows(x, te), ys = neural::rows(y, te);
     fit(paired_samples{xt, yt});
