@@ -69,7 +69,7 @@ check "toy-sweep --help lists the noise-model options" help_has_all toy-sweep no
 check "dropout --help shows the default label estimator" grep -q "label-estimator E=edge" < <("$bin" dropout --help)
 check "dropout --help lists --drop-probability" grep -q -- "--drop-probability" < <("$bin" dropout --help)
 if [ -n "${2:-}" ]; then  # the README's estimator table is the registry's (infoplane --list-estimators --markdown)
-  table=$(sed -n '/<!-- estimators:begin -->/,/<!-- estimators:end -->/p' "$2" | grep '^|')
+  table=$(sed -n '/<!-- estimators:begin/,/<!-- estimators:end/p' "$2" | grep '^|')
   check "README table matches the registry" test "$table" = "$("$bin" --list-estimators --markdown)"
 fi
 for est in $pairs; do

@@ -6,6 +6,7 @@
 
 #include "infoplane/estimators/pairs/binning.hpp"
 #include "infoplane/estimators/pairs/edge.hpp"
+#include "infoplane/estimators/pairs/gaussian_mi.hpp"
 #include "infoplane/estimators/pairs/ksg.hpp"
 #include "support/correlated_gaussians.hpp"
 #include "support/two_component_truth.hpp"
@@ -213,4 +214,28 @@ TEST_CASE("ksg (Ross): k-d tree and brute force give identical values; singleton
   const auto brute = ksg({.discrete_y = true, .tree_max_dims = 0}).estimate(paired_samples{g.x, labels});
   CHECK(tree.value == brute.value);
   CHECK(tree.value > 0.1);
+}
+
+TEST_CASE("gaussian-mi: -1/2 log(1 - r^2) of the sample correlation, and the closed form at large N", "[classic][gaussian_mi]") {
+  const auto g = test::correlated_gaussians(500, 1, 0.6, 11);
+  // Pearson's r from plain sums, independently of the estimator's log-determinants.
+  const double n = 500, sx = g.x.sum(), sy = g.y.sum(), sxx = g.x.squaredNorm(), syy = g.y.squaredNorm(),
+               sxy = g.x.col(0).dot(g.y.col(0));
+  const double r = (n * sxy - sx * sy) / std::sqrt((n * sxx - sx * sx) * (n * syy - sy * sy));
+  CHECK_THAT(gaussian_mi().estimate(paired_samples{g.x, g.y}).value, WithinAbs(-0.5 * std::log(1 - r * r), 1e-12));
+  // Two independent correlated pairs: I = -log(1 - rho^2). The estimate's standard error is
+  // about sqrt(2 rho^2 / N) = 0.008 at N = 20000 (bias d_x d_y / 2N = 1e-4): 0.02 is 2.5 of them.
+  const auto h = test::correlated_gaussians(20000, 2, 0.8, 12);
+  CHECK_THAT(gaussian_mi().estimate(paired_samples{h.x, h.y}).value, WithinAbs(h.mi, 0.02));
+}
+
+TEST_CASE("gaussian-mi: a singular covariance is a numerical issue, not a number", "[classic][gaussian_mi]") {
+  const auto g = test::correlated_gaussians(200, 1, 0.5, 13);
+  mat y(200, 2);
+  y << g.y, 2.0 * g.y;  // rank 1
+  const auto r = gaussian_mi().estimate(paired_samples{g.x, y});
+  CHECK(r.status == estimate_status::numerical_issue);
+  CHECK(std::isnan(r.value));
+  CHECK(gaussian_mi({.ridge = 1e-3}).estimate(paired_samples{g.x, y}).ok());
+  CHECK_THROWS_AS(gaussian_mi({.ridge = -1}), infoplane::invalid_argument);
 }

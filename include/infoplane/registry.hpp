@@ -232,6 +232,22 @@ struct registration<edge> {
   static conformance_spec conformance() { return {.independent = 0.06, .dependent = 0.3}; }
 };
 
+template <>
+struct registration<gaussian_mi> {
+  using options_type = gaussian_mi_options;
+  static constexpr input_shape shape = input_shape::sample_pairs;
+  static constexpr std::string_view summary = "Gaussian (linear) MI from the sample covariance";
+  static constexpr std::string_view reports = "point estimate";
+  static constexpr std::string_view validated_against = "closed form on correlated Gaussians; NumPy log-determinants";
+  static options_type defaults() { return {}; }
+  static std::vector<option<options_type>> options() {
+    using O = options_type;
+    return {number<O>("ridge", member(&O::ridge), "added to each variance before the log-determinants", at_least{0})};
+  }
+  static gaussian_mi make(const options_type& o) { return gaussian_mi(o); }
+  static conformance_spec conformance() { return {.independent = 0.01, .dependent = 0.03}; }
+};
+
 // ---- the neural family -----------------------------------------------------------------------
 
 namespace detail {
@@ -308,7 +324,7 @@ struct registration<critic_estimator<B>> {
 
 /// Every registered estimator, in the order the help, the tables and the figures show them.
 using all_estimators = std::tuple<dropout_mixture, dropout_gaussian_bound, dropout_pairwise_kl, dropout_pairwise_bd,
-                                  binning, edge, ksg, doe, doe_logistic, dv_bound, mine_bound, nwj_bound,
+                                  binning, edge, ksg, gaussian_mi, doe, doe_logistic, dv_bound, mine_bound, nwj_bound,
                                   infonce_bound>;
 
 template <class E>
