@@ -1,19 +1,15 @@
 #include <catch2/catch.hpp>
-#include <cstdio>
-#include <cstring>
-#include <filesystem>
-#include <fstream>
+#include <cstdint>
+#include <sstream>
 #include <string>
 
 #include "infoplane/io/read_matrix.hpp"
+#include "support/io_files.hpp"
 
 using namespace infoplane;
+using test::pipe_buf, test::temp_path, test::write_file;
 
 namespace {
-
-std::string temp_path(const std::string& name) {
-  return (std::filesystem::temp_directory_path() / ("infoplane_test_" + name)).string();
-}
 
 // Hand-built .npy bytes: preamble, header dict, payload, for formats NumPy itself writes.
 std::string npy_bytes(const std::string& dict, const std::string& payload, int version = 1) {
@@ -37,12 +33,6 @@ std::string payload(std::initializer_list<T> values) {
   std::string out;
   for (T v : values) out.append(reinterpret_cast<const char*>(&v), sizeof v);
   return out;
-}
-
-std::string write_file(const std::string& name, const std::string& bytes) {
-  const auto path = temp_path(name);
-  std::ofstream(path, std::ios::binary) << bytes;
-  return path;
 }
 
 }  // namespace
@@ -158,4 +148,66 @@ TEST_CASE("csv and dispatch: malformed input fails clearly", "[io][csv][bad-inpu
   CHECK_THROWS_WITH(io::read_csv(write_file("text.csv", "1,2\n3,abc\n")), Catch::Contains("'abc' is not a number"));
   CHECK_THROWS_WITH(io::read_csv(write_file("nodata.csv", "x,y\n")), Catch::Contains("no data rows"));
   CHECK_THROWS_WITH(io::read_matrix(write_file("what.txt", "1")), Catch::Contains("unknown file type"));
+}
+
+TEST_CASE("csv: a header is recognised only when no field of the first line is a number", "[io][csv][bad-input]") {
+  SECTION("a first data row with a typo is an error, not a header") {
+    CHECK_THROWS_WITH(io::read_csv(write_file("typo1.csv", "1.0,abc\n2,3\n")),
+                      Catch::Contains("typo1.csv") && Catch::Contains("line 1, column 2") &&
+                          Catch::Contains("'abc' is not a number"));
+  }
+  SECTION("two non-numeric lines: only the first is a header") {
+    CHECK_THROWS_WITH(io::read_csv(write_file("twohead.csv", "a,b\nc,d\n1,2\n")),
+                      Catch::Contains("twohead.csv") && Catch::Contains("line 2, column 1") &&
+                          Catch::Contains("'c' is not a number"));
+  }
+  SECTION("a header after blank lines is still the first line") {
+    const auto m = io::read_csv(write_file("blankfirst.csv", "\n  \nx,y\n5,6\n"));
+    REQUIRE(m.rows() == 1);
+    CHECK(m(0, 1) == 6);
+  }
+  SECTION("an empty field in the first row of numbers") {
+    CHECK_THROWS_WITH(io::read_csv(write_file("empty1.csv", "1,,3\n")),
+                      Catch::Contains("line 1, column 2") && Catch::Contains("empty field"));
+  }
+  SECTION("an empty field later, with a trailing comma") {
+    CHECK_THROWS_WITH(io::read_csv(write_file("trailing.csv", "1,2\n3,\n")),
+                      Catch::Contains("line 2, column 2") && Catch::Contains("empty field"));
+  }
+  SECTION("a header whose first name is empty, as pandas writes an index column") {
+    const auto m = io::read_csv(write_file("pandas.csv", ",a\n0,1.5\n1,2.5\n"));
+    REQUIRE(m.rows() == 2);
+    CHECK(m(1, 1) == 2.5);
+  }
+  SECTION("a byte-order mark before numbers") {
+    const auto m = io::read_csv(write_file("bom.csv", "\xEF\xBB\xBF" "7,8\n"));
+    REQUIRE(m.rows() == 1);
+    CHECK(m(0, 0) == 7);
+  }
+  SECTION("a number outside the range of a double") {
+    CHECK_THROWS_WITH(io::read_csv(write_file("huge.csv", "1,2\n3,1e999\n")),
+                      Catch::Contains("line 2, column 2") && Catch::Contains("out of the range"));
+  }
+  SECTION("a header wider than the data") {
+    CHECK_THROWS_WITH(io::read_csv(write_file("wide.csv", "a,b,c\n1,2\n")),
+                      Catch::Contains("line 2 has 2 columns, expected 3"));
+  }
+}
+
+TEST_CASE("csv: a leading plus sign is a number", "[io][csv]") {
+  const auto m = io::read_csv(write_file("plus.csv", "+1,-2\n+3.5e1, +0.25\n"));
+  REQUIRE(m.rows() == 2);  // the first row is data, not a header
+  CHECK(m(0, 0) == 1);
+  CHECK(m(0, 1) == -2);
+  CHECK(m(1, 0) == 35);
+  CHECK(m(1, 1) == 0.25);
+  CHECK_THROWS_WITH(io::read_csv(write_file("plusminus.csv", "1\n+-1\n")), Catch::Contains("'+-1' is not a number"));
+  CHECK_THROWS_WITH(io::read_csv(write_file("plusonly.csv", "1\n+\n")), Catch::Contains("'+' is not a number"));
+}
+
+TEST_CASE("csv: reads from a stream, naming it in errors", "[io][csv]") {
+  std::istringstream ok("h\n1\n2\n");
+  CHECK(io::read_csv(ok, "<memory>").rows() == 2);
+  std::istringstream bad("1\nx\n");
+  CHECK_THROWS_WITH(io::read_csv(bad, "<memory>"), Catch::StartsWith("<memory>: line 2, column 1"));
 }

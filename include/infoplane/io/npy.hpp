@@ -9,15 +9,11 @@
 #include <string>
 #include <vector>
 
-#include "infoplane/errors.hpp"
+#include "infoplane/io/detail/common.hpp"
 
 namespace infoplane::io {
 
 namespace detail {
-
-[[noreturn]] inline void fail(const std::string& path, const std::string& what) {
-  infoplane::detail::raise<file_error>(path + ": " + what);
-}
 
 // Value of `key` in the header dict, as raw text up to the next top-level ',' or '}'.
 inline std::string header_field(const std::string& header, const std::string& key, const std::string& path) {
