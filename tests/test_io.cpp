@@ -211,3 +211,75 @@ TEST_CASE("csv: reads from a stream, naming it in errors", "[io][csv]") {
   std::istringstream bad("1\nx\n");
   CHECK_THROWS_WITH(io::read_csv(bad, "<memory>"), Catch::StartsWith("<memory>: line 2, column 1"));
 }
+
+TEST_CASE("npy: sizes claimed by the header are checked against the input", "[io][npy][bad-input]") {
+  const auto f8 = [](const std::string& shape) {
+    return "{'descr': '<f8', 'fortran_order': False, 'shape': " + shape + ", }";
+  };
+  SECTION("float16 is refused with what to do") {
+    const auto p = write_file("f2.npy", npy_bytes("{'descr': '<f2', 'fortran_order': False, 'shape': (2,), }",
+                                                  std::string(4, '\0')));
+    CHECK_THROWS_WITH(io::read_npy(p), Catch::Contains("f2.npy") && Catch::Contains("float16") &&
+                                           Catch::Contains(".astype(np.float32)"));
+  }
+  SECTION("big-endian is refused with what to do") {
+    const auto p = write_file("be4.npy", npy_bytes("{'descr': '>i4', 'fortran_order': False, 'shape': (1,), }",
+                                                   std::string(4, '\0')));
+    CHECK_THROWS_WITH(io::read_npy(p), Catch::Contains("be4.npy") && Catch::Contains("big-endian") &&
+                                           Catch::Contains("newbyteorder"));
+  }
+  SECTION("more data claimed than the file holds") {
+    const auto p = write_file("short.npy", npy_bytes(f8("(1000, 1000)"), payload<double>({1, 2})));
+    CHECK_THROWS_WITH(io::read_npy(p), Catch::Contains("short.npy") && Catch::Contains("truncated data") &&
+                                           Catch::Contains("needs 8000000 bytes, the file holds 16"));
+  }
+  SECTION("a huge shape in a tiny file fails before any allocation") {
+    // 8e13 bytes: allocating first would throw std::bad_alloc (or abort under ASan), not file_error.
+    const auto p = write_file("hugeshape.npy", npy_bytes(f8("(100000000000, 100)"), payload<double>({1})));
+    CHECK_THROWS_AS(io::read_npy(p), file_error);
+    CHECK_THROWS_WITH(io::read_npy(p), Catch::Contains("hugeshape.npy") && Catch::Contains("truncated data"));
+  }
+  SECTION("a huge shape through a stream that cannot seek") {
+    pipe_buf buf(npy_bytes(f8("(100000000000, 100)"), payload<double>({1})));
+    std::istream in(&buf);
+    CHECK_THROWS_WITH(io::read_npy(in, "<pipe>"), Catch::StartsWith("<pipe>: truncated data"));
+  }
+  SECTION("a shape whose product overflows 64 bits") {
+    const auto p = write_file("overflow.npy", npy_bytes(f8("(4294967296, 4294967296)"), payload<double>({1})));
+    CHECK_THROWS_WITH(io::read_npy(p), Catch::Contains("overflow.npy") && Catch::Contains("too large"));
+    const auto q = write_file("overflow2.npy", npy_bytes(f8("(18446744073709551615, 2)"), ""));
+    CHECK_THROWS_WITH(io::read_npy(q), Catch::Contains("too large"));
+  }
+  SECTION("a dimension that does not fit in 64 bits") {
+    const auto p = write_file("bigdim.npy", npy_bytes(f8("(99999999999999999999999,)"), ""));
+    CHECK_THROWS_WITH(io::read_npy(p), Catch::Contains("bigdim.npy") && Catch::Contains("does not fit in 64 bits"));
+  }
+  SECTION("a dimension beyond an Eigen index, with nothing to read") {
+    const auto p = write_file("zerocols.npy", npy_bytes(f8("(18446744073709551615, 0)"), ""));
+    CHECK_THROWS_WITH(io::read_npy(p), Catch::Contains("too large"));
+  }
+  SECTION("an absurd dtype width") {
+    const auto p = write_file("width.npy", npy_bytes("{'descr': '<f99999999999999999999', 'fortran_order': False, "
+                                                     "'shape': (1,), }", payload<double>({1})));
+    CHECK_THROWS_WITH(io::read_npy(p), Catch::Contains("unsupported dtype"));
+  }
+  SECTION("bytes after the data are not dropped quietly") {
+    const auto p = write_file("extra.npy", npy_bytes(f8("(1,)"), payload<double>({1, 2})));
+    CHECK_THROWS_WITH(io::read_npy(p), Catch::Contains("extra.npy") && Catch::Contains("8 bytes after the data"));
+    pipe_buf buf(npy_bytes(f8("(1,)"), payload<double>({1, 2})));
+    std::istream in(&buf);
+    CHECK_THROWS_WITH(io::read_npy(in, "<pipe>"), Catch::Contains("bytes after the data"));
+  }
+  SECTION("an empty 2-D array is read as such") {
+    const auto m = io::read_npy(write_file("empty2d.npy", npy_bytes(f8("(0, 3)"), "")));
+    CHECK(m.rows() == 0);
+    CHECK(m.cols() == 3);
+  }
+  SECTION("a stream that cannot seek reads like a file") {
+    pipe_buf buf(npy_bytes(f8("(2,)"), payload<double>({0.5, -4})));
+    std::istream in(&buf);
+    const auto m = io::read_npy(in, "<pipe>");
+    REQUIRE(m.rows() == 2);
+    CHECK(m(1, 0) == -4);
+  }
+}
