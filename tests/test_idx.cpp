@@ -85,6 +85,12 @@ TEST_CASE("idx: every element type, big-endian, row-major", "[io][idx]") {
     CHECK(a.values.rows() == 0);
     CHECK(a.values.cols() == 784);
   }
+  SECTION("no elements but a huge first size: returns at once") {
+    // The .npy reader looped over 10^14 empty rows (found by fuzzing); the same shape here.
+    const auto a = io::read_idx(write_file("zerowide.idx", idx_bytes(0x08, {0xffffffffu, 0}, "")));
+    CHECK(a.values.rows() == 0xffffffffLL);
+    CHECK(a.values.cols() == 0);
+  }
   SECTION("a stream that cannot seek") {
     pipe_buf buf(idx_bytes(0x08, {2}, bytes({4, 5})));
     std::istream in(&buf);

@@ -270,6 +270,15 @@ TEST_CASE("npy: sizes claimed by the header are checked against the input", "[io
     std::istream in(&buf);
     CHECK_THROWS_WITH(io::read_npy(in, "<pipe>"), Catch::Contains("bytes after the data"));
   }
+  SECTION("no elements but a huge dimension: returns at once (fuzzing found a hang)") {
+    // tests/fuzz/corpus/npy/regress_timeout_zero_columns: 10^14 empty rows were looped over.
+    const auto m = io::read_npy(write_file("zerocols2.npy", npy_bytes(f8("(99999999999998, 0)"), "")));
+    CHECK(m.rows() == 99999999999998);
+    CHECK(m.cols() == 0);
+    const auto t = io::read_npy(write_file("zerorows2.npy", npy_bytes(f8("(0, 99999999999998)"), "")));
+    CHECK(t.rows() == 0);
+    CHECK(t.cols() == 99999999999998);
+  }
   SECTION("an empty 2-D array is read as such") {
     const auto m = io::read_npy(write_file("empty2d.npy", npy_bytes(f8("(0, 3)"), "")));
     CHECK(m.rows() == 0);

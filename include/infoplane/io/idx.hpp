@@ -150,7 +150,8 @@ inline idx_array parse_idx(std::istream& in, const unsigned char* magic, std::op
   if (!size && in.peek() != std::char_traits<char>::eof()) fail(name, "bytes after the IDX data");
   const auto rows = static_cast<Eigen::Index>(out.dims[0]), cols = static_cast<Eigen::Index>(rest);
   out.values.resize(rows, cols);
-  std::vector<double> row(rows > 0 ? static_cast<std::size_t>(cols) : 0);  // no rows: cols bounds nothing
+  if (*count == 0) return out;  // sizes (2^32 - 1, 0) are valid: no looping over empty rows
+  std::vector<double> row(static_cast<std::size_t>(cols));
   for (Eigen::Index i = 0; i < rows; ++i) {  // row-major on disk, column-major in memory
     type->decode(buf.data() + static_cast<std::size_t>(i * cols) * type->width, row.size(), std::endian::big, row.data());
     out.values.row(i) = Eigen::Map<const Eigen::RowVectorXd>(row.data(), cols);

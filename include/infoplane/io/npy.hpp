@@ -150,10 +150,11 @@ inline Eigen::MatrixXd read_npy(std::istream& in, const std::string& name) {
   if (buf.size() < bytes)
     fail(name, "truncated data: expected " + std::to_string(bytes) + " bytes for shape " + shape_text);
   if (!size && in.peek() != std::char_traits<char>::eof()) fail(name, "bytes after the data of shape " + shape_text);
-  std::vector<double> values(static_cast<std::size_t>(*count));
-  decode(buf.data(), values.size(), std::endian::little, values.data());
   const auto r = static_cast<Eigen::Index>(rows), c = static_cast<Eigen::Index>(cols);
   Eigen::MatrixXd m(r, c);
+  if (*count == 0) return m;  // shape (10^14, 0) is valid: no looping over 10^14 empty rows
+  std::vector<double> values(static_cast<std::size_t>(*count));
+  decode(buf.data(), values.size(), std::endian::little, values.data());
   for (Eigen::Index i = 0; i < r; ++i)
     for (Eigen::Index j = 0; j < c; ++j)
       m(i, j) = values[static_cast<std::size_t>(fortran ? j * r + i : i * c + j)];
