@@ -1,8 +1,10 @@
 #include <catch2/catch.hpp>
 #include <cstdint>
+#include <filesystem>
 #include <sstream>
 #include <string>
 
+#include "infoplane/io/idx.hpp"
 #include "infoplane/io/read_matrix.hpp"
 #include "support/io_files.hpp"
 
@@ -148,6 +150,14 @@ TEST_CASE("csv and dispatch: malformed input fails clearly", "[io][csv][bad-inpu
   CHECK_THROWS_WITH(io::read_csv(write_file("text.csv", "1,2\n3,abc\n")), Catch::Contains("'abc' is not a number"));
   CHECK_THROWS_WITH(io::read_csv(write_file("nodata.csv", "x,y\n")), Catch::Contains("no data rows"));
   CHECK_THROWS_WITH(io::read_matrix(write_file("what.txt", "1")), Catch::Contains("unknown file type"));
+}
+
+TEST_CASE("io: a directory is refused as such by every reader", "[io][bad-input]") {
+  const auto dir = temp_path("a_directory.csv");
+  std::filesystem::create_directories(dir);
+  CHECK_THROWS_WITH(io::read_csv(dir), Catch::Contains("a_directory.csv: is a directory"));
+  CHECK_THROWS_WITH(io::read_npy(dir), Catch::Contains("is a directory"));
+  CHECK_THROWS_WITH(io::read_idx(dir), Catch::Contains("is a directory"));
 }
 
 TEST_CASE("csv: a header is recognised only when no field of the first line is a number", "[io][csv][bad-input]") {

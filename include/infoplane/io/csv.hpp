@@ -93,8 +93,7 @@ inline Eigen::MatrixXd read_csv(std::istream& in, const std::string& name) {
 
 /// Reads a CSV file into an N x d matrix.
 inline Eigen::MatrixXd read_csv(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) detail::fail(path, "cannot open file");
+  std::ifstream f = detail::open_input(path);
   return read_csv(f, path);
 }
 

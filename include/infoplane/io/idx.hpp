@@ -193,8 +193,7 @@ inline idx_array read_idx(std::istream& in, const std::string& name) {
 
 /// Reads an IDX file, plain or gzip-compressed.
 inline idx_array read_idx(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) detail::fail(path, "cannot open file");
+  std::ifstream f = detail::open_input(path);
   return read_idx(f, path);
 }
 

@@ -163,8 +163,7 @@ inline Eigen::MatrixXd read_npy(std::istream& in, const std::string& name) {
 
 /// Reads a .npy file into an N x d matrix of doubles (a 1-D array becomes N x 1).
 inline Eigen::MatrixXd read_npy(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) detail::fail(path, "cannot open file");
+  std::ifstream f = detail::open_input(path);
   return read_npy(f, path);
 }
 

@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <bit>
 #include <cstddef>
-#include <cstring>
 #include <cstdint>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <istream>
 #include <limits>
 #include <optional>
@@ -18,6 +20,15 @@ namespace infoplane::io::detail {
 
 [[noreturn]] inline void fail(const std::string& name, const std::string& what) {
   infoplane::detail::raise<file_error>(name + ": " + what);
+}
+
+// The file at `path` opened for binary reading, or a file_error saying why not.
+inline std::ifstream open_input(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) fail(path, "is a directory, not a file");
+  std::ifstream f(path, std::ios::binary);
+  if (!f) fail(path, "cannot open file");
+  return f;
 }
 
 // Bytes left in a seekable stream, or nullopt for a pipe.
