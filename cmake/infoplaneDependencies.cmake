@@ -21,3 +21,7 @@ if(NOT TARGET Threads::Threads)
   set(THREADS_PREFER_PTHREAD_FLAG ON)
   find_dependency(Threads)
 endif()
+# Optional, for gzip-compressed IDX files in io/idx.hpp only (target infoplane::zlib).
+if(NOT TARGET ZLIB::ZLIB)
+  find_package(ZLIB QUIET)
+endif()

@@ -27,12 +27,15 @@ with tempfile.TemporaryDirectory() as d:
         ok = b.dtype == np.float64 and b.shape == want.shape and np.array_equal(b, want)
         print(("ok     " if ok else "FAILED ") + name)
         failed += not ok
-    # Big-endian must be refused, not misread.
-    src = os.path.join(d, "be.npy")
-    np.save(src, np.arange(3, dtype=">f8"))
-    r = subprocess.run([copy, src, os.path.join(d, "x.npy")], capture_output=True, text=True)
-    ok = r.returncode != 0 and "big-endian" in r.stderr
-    print(("ok     " if ok else "FAILED ") + "big-endian refused")
-    failed += not ok
-print(f"{7 - failed} passed, {failed} failed")
+    # Big-endian and float16 must be refused, not misread.
+    refused = {"big-endian": (">f8", "big-endian"), "float16": ("<f2", "astype(np.float32)")}
+    for name, (dtype, message) in refused.items():
+        src = os.path.join(d, name + ".npy")
+        np.save(src, np.arange(3, dtype=dtype))
+        r = subprocess.run([copy, src, os.path.join(d, "x.npy")], capture_output=True, text=True)
+        ok = r.returncode != 0 and message in r.stderr
+        print(("ok     " if ok else "FAILED ") + name + " refused")
+        failed += not ok
+total = len(cases) + len(refused)
+print(f"{total - failed} passed, {failed} failed")
 sys.exit(1 if failed else 0)

@@ -100,7 +100,7 @@ TEST_CASE("binning: bad input", "[classic][binning][bad-input]") {
 
 // ---------------------------------------------------------------- KSG
 
-TEST_CASE("ksg: correlated Gaussians", "[classic][ksg]") {
+TEST_CASE("ksg: correlated Gaussians", "[classic][ksg][threads]") {
   const std::size_t d = GENERATE(1u, 2u);
   const double rho = GENERATE(0.0, 0.6, 0.9);
   const auto g = test::correlated_gaussians(3000, d, rho, d * 10 + std::size_t(rho * 10));
@@ -109,7 +109,7 @@ TEST_CASE("ksg: correlated Gaussians", "[classic][ksg]") {
   CHECK_THAT(r.value, WithinAbs(g.mi, 0.03 + 0.03 * g.mi));
 }
 
-TEST_CASE("ksg: continuous-discrete (Ross) against quadrature", "[classic][ksg]") {
+TEST_CASE("ksg: continuous-discrete (Ross) against quadrature", "[classic][ksg][threads]") {
   // Y uniform on {0, 1}, X | Y ~ N(2 Y, 1): I(X;Y) is the two-component mixture MI.
   const std::size_t n = 4000;
   mat x(n, 1), y(n, 1);
@@ -123,7 +123,7 @@ TEST_CASE("ksg: continuous-discrete (Ross) against quadrature", "[classic][ksg]"
   CHECK_THAT(r.value, WithinAbs(truth, 0.03));
 }
 
-TEST_CASE("ksg: deterministic for any thread count; ties broken by seeded jitter", "[classic][ksg]") {
+TEST_CASE("ksg: deterministic for any thread count; ties broken by seeded jitter", "[classic][ksg][threads]") {
   const auto g = test::correlated_gaussians(600, 2, 0.5, 2);
   CHECK(ksg({.threads = 1}).estimate(paired_samples{g.x, g.y}).value ==
         ksg({.threads = 3}).estimate(paired_samples{g.x, g.y}).value);
@@ -132,7 +132,7 @@ TEST_CASE("ksg: deterministic for any thread count; ties broken by seeded jitter
   CHECK(std::isfinite(r.value));
 }
 
-TEST_CASE("ksg: bad input", "[classic][ksg][bad-input]") {
+TEST_CASE("ksg: bad input", "[classic][ksg][bad-input][threads]") {
   mat x = mat::Random(3, 1), y = mat::Random(3, 1);
   CHECK_THROWS_WITH(ksg().estimate(paired_samples{x, y}), Catch::Contains("too few samples"));
   CHECK_THROWS_AS(ksg({.k = 0}), infoplane::invalid_argument);
@@ -197,7 +197,7 @@ TEST_CASE("edge: bad input", "[classic][edge][bad-input]") {
   CHECK_THROWS_WITH(edge().estimate(paired_samples{e, e}), Catch::Contains("empty"));
 }
 
-TEST_CASE("ksg: k-d tree and brute force give identical values", "[classic][ksg]") {
+TEST_CASE("ksg: k-d tree and brute force give identical values", "[classic][ksg][threads]") {
   const std::size_t d = GENERATE(1u, 3u);
   const auto g = test::correlated_gaussians(1500, d, 0.7, 4);
   const auto tree = ksg().estimate(paired_samples{g.x, g.y});
@@ -205,7 +205,7 @@ TEST_CASE("ksg: k-d tree and brute force give identical values", "[classic][ksg]
   CHECK(tree.value == brute.value);
 }
 
-TEST_CASE("ksg (Ross): k-d tree and brute force give identical values; singleton labels dropped", "[classic][ksg]") {
+TEST_CASE("ksg (Ross): k-d tree and brute force give identical values; singleton labels dropped", "[classic][ksg][threads]") {
   const auto g = test::correlated_gaussians(900, 2, 0.7, 6);
   mat labels(900, 1);
   for (Eigen::Index i = 0; i < 900; ++i) labels(i, 0) = g.y(i, 0) > 0 ? 1.0 : 0.0;

@@ -22,13 +22,13 @@ dropout_mixture_report run(const Eigen::MatrixXd& f, const gaussian_dropout& noi
 }
 }  // namespace
 
-TEST_CASE("dropout-mc satisfies the Estimator concept", "[dropout][concept]") {
+TEST_CASE("dropout-mc satisfies the Estimator concept", "[dropout][concept][threads]") {
   STATIC_REQUIRE(Estimator<dropout_mixture, noisy_representation<Eigen::MatrixXd>>);
   STATIC_REQUIRE(!Estimator<dropout_mixture, paired_samples<Eigen::MatrixXd, Eigen::MatrixXd>>);
   STATIC_REQUIRE(dropout_mixture::kind == bound_kind::point_estimate);
 }
 
-TEST_CASE("toy problem: the plug-in / leave-one-out bracket contains the quadrature truth", "[dropout][toy]") {
+TEST_CASE("toy problem: the plug-in / leave-one-out bracket contains the quadrature truth", "[dropout][toy][threads]") {
   const auto noise = GENERATE(var01, var04);
   const std::size_t d = GENERATE(1u, 2u);
   const double truth = static_cast<double>(d) * validation::toy_truth(noise).mi;
@@ -48,7 +48,7 @@ TEST_CASE("toy problem: the plug-in / leave-one-out bracket contains the quadrat
   CHECK(r.mi.n_draws == 15000);
 }
 
-TEST_CASE("toy problem: the plug-in estimate converges to the truth as N grows (d = 1)", "[dropout][toy]") {
+TEST_CASE("toy problem: the plug-in estimate converges to the truth as N grows (d = 1)", "[dropout][toy][threads]") {
   const double truth = validation::toy_truth(var01).mi;
   std::vector<double> errors;
   for (std::size_t n : {30u, 300u, 6000u}) {
@@ -60,13 +60,13 @@ TEST_CASE("toy problem: the plug-in estimate converges to the truth as N grows (
   CHECK(errors[2] < 0.02);
 }
 
-TEST_CASE("analytic h(Z|X) matches the quadrature truth's h(Z|X)", "[dropout][toy]") {
+TEST_CASE("analytic h(Z|X) matches the quadrature truth's h(Z|X)", "[dropout][toy][threads]") {
   const auto r = run(make_toy_representation(20000, 1, 4), var04, {.noise_draws = 1});
   // Sample mean of 1/2 log(2 pi e s^2 f^2) over N = 20000 points; E log|U| has a heavy left tail.
   CHECK_THAT(r.h_z_given_x, WithinAbs(validation::toy_truth(var04).h_z_given_x, 0.03));
 }
 
-TEST_CASE("N = 1 gives exactly 0", "[dropout][closed]") {
+TEST_CASE("N = 1 gives exactly 0", "[dropout][closed][threads]") {
   const Eigen::MatrixXd f = Eigen::MatrixXd::Constant(1, 3, 1.7);
   const auto r = run(f, var04);
   CHECK(r.mi.value == 0.0);
@@ -74,7 +74,7 @@ TEST_CASE("N = 1 gives exactly 0", "[dropout][closed]") {
   CHECK_FALSE(r.mi.upper);  // leave-one-out is undefined with one component
 }
 
-TEST_CASE("components far apart give log N", "[dropout][closed]") {
+TEST_CASE("components far apart give log N", "[dropout][closed][threads]") {
   const std::size_t n = 50;
   Eigen::MatrixXd f(n, 2);
   for (std::size_t i = 0; i < n; ++i) f.row(static_cast<Eigen::Index>(i)) << double(i + 1), 2.0;
@@ -83,14 +83,14 @@ TEST_CASE("components far apart give log N", "[dropout][closed]") {
   CHECK(r.mi.status == estimate_status::saturated);
 }
 
-TEST_CASE("identical components give 0", "[dropout][closed]") {
+TEST_CASE("identical components give 0", "[dropout][closed][threads]") {
   const Eigen::MatrixXd f = Eigen::MatrixXd::Constant(40, 3, 0.8);
   const auto r = run(f, var01);
   CHECK_THAT(r.mi.value, WithinAbs(0.0, 1e-12));
   CHECK_THAT(r.mi_leave_one_out, WithinAbs(0.0, 1e-12));
 }
 
-TEST_CASE("MI is unchanged when Z is scaled", "[dropout][invariance]") {
+TEST_CASE("MI is unchanged when Z is scaled", "[dropout][invariance][threads]") {
   const auto f = make_toy_representation(300, 3, 2);
   const Eigen::MatrixXd g = 7.5 * f;
   const auto a = run(f, var04), b = run(g, var04);
@@ -99,7 +99,7 @@ TEST_CASE("MI is unchanged when Z is scaled", "[dropout][invariance]") {
   CHECK(b.h_z == Approx(a.h_z + 3 * std::log(7.5)).epsilon(1e-9));
 }
 
-TEST_CASE("MI does not depend on the order of the samples", "[dropout][invariance]") {
+TEST_CASE("MI does not depend on the order of the samples", "[dropout][invariance][threads]") {
   const auto f = make_toy_representation(400, 2, 8);
   Eigen::MatrixXd p(f.rows(), f.cols());
   for (Eigen::Index i = 0; i < f.rows(); ++i) p.row(i) = f.row(f.rows() - 1 - i);
@@ -111,7 +111,7 @@ TEST_CASE("MI does not depend on the order of the samples", "[dropout][invarianc
   CHECK(a.h_z_given_x == Approx(b.h_z_given_x).epsilon(1e-12));
 }
 
-TEST_CASE("row- and column-major inputs give identical results", "[dropout][layout]") {
+TEST_CASE("row- and column-major inputs give identical results", "[dropout][layout][threads]") {
   const Eigen::MatrixXd f = make_toy_representation(200, 3, 6);
   const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> g = f;
   const Eigen::MatrixXf h = f.cast<float>();
@@ -119,7 +119,7 @@ TEST_CASE("row- and column-major inputs give identical results", "[dropout][layo
   CHECK(std::isfinite(run(h.cast<double>(), var01).mi.value));
 }
 
-TEST_CASE("a seed fixes the result for any thread count", "[dropout][reproducible]") {
+TEST_CASE("a seed fixes the result for any thread count", "[dropout][reproducible][threads]") {
   const auto f = make_toy_representation(700, 4, 2);
   const auto one = run(f, var01, {.seed = 42, .threads = 1});
   for (unsigned t : {2u, 3u, 8u}) {
@@ -131,7 +131,7 @@ TEST_CASE("a seed fixes the result for any thread count", "[dropout][reproducibl
   CHECK(run(f, var01, {.seed = 43}).mi.value != one.mi.value);
 }
 
-TEST_CASE("the standard error describes the spread over seeds", "[dropout][error-model]") {
+TEST_CASE("the standard error describes the spread over seeds", "[dropout][error-model][threads]") {
   const auto f = make_toy_representation(150, 2, 1);
   std::vector<double> values, ses;
   for (std::uint64_t seed = 0; seed < 40; ++seed) {
@@ -149,7 +149,7 @@ TEST_CASE("the standard error describes the spread over seeds", "[dropout][error
   CHECK(sd / mean_se < 1.6);
 }
 
-TEST_CASE("ReLU zeros: zero-pattern decomposition matches a quadrature answer", "[dropout][relu]") {
+TEST_CASE("ReLU zeros: zero-pattern decomposition matches a quadrature answer", "[dropout][relu][threads]") {
   // Rows: two share pattern {unit 0}, one has {unit 1}, one is all zero. With X uniform,
   // I = H(pattern) + P(A) I_A, where I_A is a two-component 1-D mixture computed by quadrature.
   Eigen::MatrixXd f(4, 2);
@@ -166,7 +166,7 @@ TEST_CASE("ReLU zeros: zero-pattern decomposition matches a quadrature answer", 
   CHECK(std::isinf(r.mi_leave_one_out));
 }
 
-TEST_CASE("consistent subsampling to K components", "[dropout][subsample]") {
+TEST_CASE("consistent subsampling to K components", "[dropout][subsample][threads]") {
   const auto f = make_toy_representation(2000, 2, 5);
   const auto r = run(f, var04, {.noise_draws = 5, .seed = 1, .components = 300});
   CHECK(r.mi.n_samples == 300);
@@ -181,7 +181,7 @@ TEST_CASE("consistent subsampling to K components", "[dropout][subsample]") {
   CHECK(run(f, var04, {.noise_draws = 5, .seed = 1, .components = 300}).mi.value == r.mi.value);
 }
 
-TEST_CASE("bad input fails with a clear exception", "[dropout][bad-input]") {
+TEST_CASE("bad input fails with a clear exception", "[dropout][bad-input][threads]") {
   const dropout_mixture est;
   Eigen::MatrixXd f = make_toy_representation(10, 2, 1);
   SECTION("NaN") {
@@ -218,7 +218,7 @@ TEST_CASE("bad input fails with a clear exception", "[dropout][bad-input]") {
 }
 
 TEST_CASE("every kernel gives the same estimate: screened, pruned and brute force to 1e-12, scalar oracle too",
-          "[dropout][kernel]") {
+          "[dropout][kernel][threads]") {
   const auto f = make_toy_representation(400, GENERATE(2u, 12u), 3);
   const auto ref = run(f, var01, {.seed = 2, .kernel = mixture_kernel::scalar_reference});
   for (auto k : {mixture_kernel::simd_brute_force, mixture_kernel::simd_pruned, mixture_kernel::simd_screened}) {
@@ -233,7 +233,7 @@ TEST_CASE("every kernel gives the same estimate: screened, pruned and brute forc
   CHECK_FALSE(plug_only.mi.upper);
 }
 
-TEST_CASE("float storage stays within 1e-4 nats of double on the toy problem", "[dropout][float]") {
+TEST_CASE("float storage stays within 1e-4 nats of double on the toy problem", "[dropout][float][threads]") {
   const std::size_t d = GENERATE(1u, 8u, 32u);
   const auto f = make_toy_representation(600, d, 4);
   const auto noise = GENERATE(var01, var04);
@@ -245,7 +245,7 @@ TEST_CASE("float storage stays within 1e-4 nats of double on the toy problem", "
 }
 
 TEST_CASE("units at extreme scales: float storage matches double, h(Z) shifts by the log-scales",
-          "[dropout][float][invariance]") {
+          "[dropout][float][invariance][threads]") {
   const auto f = make_toy_representation(500, 3, 8);
   Eigen::MatrixXd g = f;
   const double c0 = 1e-25, c2 = 1e25;  // 1/(2 s^2 f^2) and f^2 would leave float's range unscaled
@@ -265,7 +265,7 @@ TEST_CASE("units at extreme scales: float storage matches double, h(Z) shifts by
 }
 
 TEST_CASE("a unit whose values span more orders of magnitude than the storage holds is refused",
-          "[dropout][bad-input][float]") {
+          "[dropout][bad-input][float][threads]") {
   Eigen::MatrixXd f = make_toy_representation(50, 2, 1).cwiseAbs();
   f(7, 1) = 1e-20 * f(8, 1);  // nonzero, but 20 decades below its neighbours
   CHECK_NOTHROW(run(f, var01));

@@ -20,7 +20,7 @@ TEST_CASE("gaussian bound satisfies the Estimator concept and is an upper bound"
   STATIC_REQUIRE(dropout_gaussian_bound::kind == bound_kind::upper_bound);
 }
 
-TEST_CASE("gaussian bound on h(Z) is at least the Monte Carlo h(Z)", "[gauss]") {
+TEST_CASE("gaussian bound on h(Z) is at least the Monte Carlo h(Z)", "[gauss][threads]") {
   const auto noise = GENERATE(var01, var04);
   const std::size_t d = GENERATE(1u, 2u, 5u);
   const auto f = make_toy_representation(800, d, 3);
@@ -91,7 +91,7 @@ TEST_CASE("caller-supplied noisy samples", "[gauss]") {
   }
 }
 
-TEST_CASE("ReLU zeros: bound is exact for singleton patterns and stays above the MC value", "[gauss][relu]") {
+TEST_CASE("ReLU zeros: bound is exact for singleton patterns and stays above the MC value", "[gauss][relu][threads]") {
   Eigen::MatrixXd f(6, 2);
   f << 1.0, 0.0, 1.5, 0.0, 0.7, 0.0, 0.0, 2.0, 0.0, 0.0, 0.0, 0.0;
   const auto g = dropout_gaussian_bound().report(noisy_representation{f, var01});

@@ -1,19 +1,17 @@
 #include <catch2/catch.hpp>
-#include <cstdio>
-#include <cstring>
+#include <cstdint>
 #include <filesystem>
-#include <fstream>
+#include <sstream>
 #include <string>
 
+#include "infoplane/io/idx.hpp"
 #include "infoplane/io/read_matrix.hpp"
+#include "support/io_files.hpp"
 
 using namespace infoplane;
+using test::pipe_buf, test::temp_path, test::write_file;
 
 namespace {
-
-std::string temp_path(const std::string& name) {
-  return (std::filesystem::temp_directory_path() / ("infoplane_test_" + name)).string();
-}
 
 // Hand-built .npy bytes: preamble, header dict, payload, for formats NumPy itself writes.
 std::string npy_bytes(const std::string& dict, const std::string& payload, int version = 1) {
@@ -37,12 +35,6 @@ std::string payload(std::initializer_list<T> values) {
   std::string out;
   for (T v : values) out.append(reinterpret_cast<const char*>(&v), sizeof v);
   return out;
-}
-
-std::string write_file(const std::string& name, const std::string& bytes) {
-  const auto path = temp_path(name);
-  std::ofstream(path, std::ios::binary) << bytes;
-  return path;
 }
 
 }  // namespace
@@ -158,4 +150,155 @@ TEST_CASE("csv and dispatch: malformed input fails clearly", "[io][csv][bad-inpu
   CHECK_THROWS_WITH(io::read_csv(write_file("text.csv", "1,2\n3,abc\n")), Catch::Contains("'abc' is not a number"));
   CHECK_THROWS_WITH(io::read_csv(write_file("nodata.csv", "x,y\n")), Catch::Contains("no data rows"));
   CHECK_THROWS_WITH(io::read_matrix(write_file("what.txt", "1")), Catch::Contains("unknown file type"));
+}
+
+TEST_CASE("io: a directory is refused as such by every reader", "[io][bad-input]") {
+  const auto dir = temp_path("a_directory.csv");
+  std::filesystem::create_directories(dir);
+  CHECK_THROWS_WITH(io::read_csv(dir), Catch::Contains("a_directory.csv: is a directory"));
+  CHECK_THROWS_WITH(io::read_npy(dir), Catch::Contains("is a directory"));
+  CHECK_THROWS_WITH(io::read_idx(dir), Catch::Contains("is a directory"));
+}
+
+TEST_CASE("csv: a header is recognised only when no field of the first line is a number", "[io][csv][bad-input]") {
+  SECTION("a first data row with a typo is an error, not a header") {
+    CHECK_THROWS_WITH(io::read_csv(write_file("typo1.csv", "1.0,abc\n2,3\n")),
+                      Catch::Contains("typo1.csv") && Catch::Contains("line 1, column 2") &&
+                          Catch::Contains("'abc' is not a number"));
+  }
+  SECTION("two non-numeric lines: only the first is a header") {
+    CHECK_THROWS_WITH(io::read_csv(write_file("twohead.csv", "a,b\nc,d\n1,2\n")),
+                      Catch::Contains("twohead.csv") && Catch::Contains("line 2, column 1") &&
+                          Catch::Contains("'c' is not a number"));
+  }
+  SECTION("a header after blank lines is still the first line") {
+    const auto m = io::read_csv(write_file("blankfirst.csv", "\n  \nx,y\n5,6\n"));
+    REQUIRE(m.rows() == 1);
+    CHECK(m(0, 1) == 6);
+  }
+  SECTION("an empty field in the first row of numbers") {
+    CHECK_THROWS_WITH(io::read_csv(write_file("empty1.csv", "1,,3\n")),
+                      Catch::Contains("line 1, column 2") && Catch::Contains("empty field"));
+  }
+  SECTION("an empty field later, with a trailing comma") {
+    CHECK_THROWS_WITH(io::read_csv(write_file("trailing.csv", "1,2\n3,\n")),
+                      Catch::Contains("line 2, column 2") && Catch::Contains("empty field"));
+  }
+  SECTION("a header whose first name is empty, as pandas writes an index column") {
+    const auto m = io::read_csv(write_file("pandas.csv", ",a\n0,1.5\n1,2.5\n"));
+    REQUIRE(m.rows() == 2);
+    CHECK(m(1, 1) == 2.5);
+  }
+  SECTION("a byte-order mark before numbers") {
+    const auto m = io::read_csv(write_file("bom.csv", "\xEF\xBB\xBF" "7,8\n"));
+    REQUIRE(m.rows() == 1);
+    CHECK(m(0, 0) == 7);
+  }
+  SECTION("a number outside the range of a double") {
+    CHECK_THROWS_WITH(io::read_csv(write_file("huge.csv", "1,2\n3,1e999\n")),
+                      Catch::Contains("line 2, column 2") && Catch::Contains("out of the range"));
+  }
+  SECTION("a header wider than the data") {
+    CHECK_THROWS_WITH(io::read_csv(write_file("wide.csv", "a,b,c\n1,2\n")),
+                      Catch::Contains("line 2 has 2 columns, expected 3"));
+  }
+}
+
+TEST_CASE("csv: a leading plus sign is a number", "[io][csv]") {
+  const auto m = io::read_csv(write_file("plus.csv", "+1,-2\n+3.5e1, +0.25\n"));
+  REQUIRE(m.rows() == 2);  // the first row is data, not a header
+  CHECK(m(0, 0) == 1);
+  CHECK(m(0, 1) == -2);
+  CHECK(m(1, 0) == 35);
+  CHECK(m(1, 1) == 0.25);
+  CHECK_THROWS_WITH(io::read_csv(write_file("plusminus.csv", "1\n+-1\n")), Catch::Contains("'+-1' is not a number"));
+  CHECK_THROWS_WITH(io::read_csv(write_file("plusonly.csv", "1\n+\n")), Catch::Contains("'+' is not a number"));
+}
+
+TEST_CASE("csv: reads from a stream, naming it in errors", "[io][csv]") {
+  std::istringstream ok("h\n1\n2\n");
+  CHECK(io::read_csv(ok, "<memory>").rows() == 2);
+  std::istringstream bad("1\nx\n");
+  CHECK_THROWS_WITH(io::read_csv(bad, "<memory>"), Catch::StartsWith("<memory>: line 2, column 1"));
+}
+
+TEST_CASE("npy: sizes claimed by the header are checked against the input", "[io][npy][bad-input]") {
+  const auto f8 = [](const std::string& shape) {
+    return "{'descr': '<f8', 'fortran_order': False, 'shape': " + shape + ", }";
+  };
+  SECTION("float16 is refused with what to do") {
+    const auto p = write_file("f2.npy", npy_bytes("{'descr': '<f2', 'fortran_order': False, 'shape': (2,), }",
+                                                  std::string(4, '\0')));
+    CHECK_THROWS_WITH(io::read_npy(p), Catch::Contains("f2.npy") && Catch::Contains("float16") &&
+                                           Catch::Contains(".astype(np.float32)"));
+  }
+  SECTION("big-endian is refused with what to do") {
+    const auto p = write_file("be4.npy", npy_bytes("{'descr': '>i4', 'fortran_order': False, 'shape': (1,), }",
+                                                   std::string(4, '\0')));
+    CHECK_THROWS_WITH(io::read_npy(p), Catch::Contains("be4.npy") && Catch::Contains("big-endian") &&
+                                           Catch::Contains("newbyteorder"));
+  }
+  SECTION("more data claimed than the file holds") {
+    const auto p = write_file("short.npy", npy_bytes(f8("(1000, 1000)"), payload<double>({1, 2})));
+    CHECK_THROWS_WITH(io::read_npy(p), Catch::Contains("short.npy") && Catch::Contains("truncated data") &&
+                                           Catch::Contains("needs 8000000 bytes, the file holds 16"));
+  }
+  SECTION("a huge shape in a tiny file fails before any allocation") {
+    // 8e13 bytes: allocating first would throw std::bad_alloc (or abort under ASan), not file_error.
+    const auto p = write_file("hugeshape.npy", npy_bytes(f8("(100000000000, 100)"), payload<double>({1})));
+    CHECK_THROWS_AS(io::read_npy(p), file_error);
+    CHECK_THROWS_WITH(io::read_npy(p), Catch::Contains("hugeshape.npy") && Catch::Contains("truncated data"));
+  }
+  SECTION("a huge shape through a stream that cannot seek") {
+    pipe_buf buf(npy_bytes(f8("(100000000000, 100)"), payload<double>({1})));
+    std::istream in(&buf);
+    CHECK_THROWS_WITH(io::read_npy(in, "<pipe>"), Catch::StartsWith("<pipe>: truncated data"));
+  }
+  SECTION("a shape whose product overflows 64 bits") {
+    const auto p = write_file("overflow.npy", npy_bytes(f8("(4294967296, 4294967296)"), payload<double>({1})));
+    CHECK_THROWS_WITH(io::read_npy(p), Catch::Contains("overflow.npy") && Catch::Contains("too large"));
+    const auto q = write_file("overflow2.npy", npy_bytes(f8("(18446744073709551615, 2)"), ""));
+    CHECK_THROWS_WITH(io::read_npy(q), Catch::Contains("too large"));
+  }
+  SECTION("a dimension that does not fit in 64 bits") {
+    const auto p = write_file("bigdim.npy", npy_bytes(f8("(99999999999999999999999,)"), ""));
+    CHECK_THROWS_WITH(io::read_npy(p), Catch::Contains("bigdim.npy") && Catch::Contains("does not fit in 64 bits"));
+  }
+  SECTION("a dimension beyond an Eigen index, with nothing to read") {
+    const auto p = write_file("zerocols.npy", npy_bytes(f8("(18446744073709551615, 0)"), ""));
+    CHECK_THROWS_WITH(io::read_npy(p), Catch::Contains("too large"));
+  }
+  SECTION("an absurd dtype width") {
+    const auto p = write_file("width.npy", npy_bytes("{'descr': '<f99999999999999999999', 'fortran_order': False, "
+                                                     "'shape': (1,), }", payload<double>({1})));
+    CHECK_THROWS_WITH(io::read_npy(p), Catch::Contains("unsupported dtype"));
+  }
+  SECTION("bytes after the data are not dropped quietly") {
+    const auto p = write_file("extra.npy", npy_bytes(f8("(1,)"), payload<double>({1, 2})));
+    CHECK_THROWS_WITH(io::read_npy(p), Catch::Contains("extra.npy") && Catch::Contains("8 bytes after the data"));
+    pipe_buf buf(npy_bytes(f8("(1,)"), payload<double>({1, 2})));
+    std::istream in(&buf);
+    CHECK_THROWS_WITH(io::read_npy(in, "<pipe>"), Catch::Contains("bytes after the data"));
+  }
+  SECTION("no elements but a huge dimension: returns at once (fuzzing found a hang)") {
+    // tests/fuzz/corpus/npy/regress_timeout_zero_columns: 10^14 empty rows were looped over.
+    const auto m = io::read_npy(write_file("zerocols2.npy", npy_bytes(f8("(99999999999998, 0)"), "")));
+    CHECK(m.rows() == 99999999999998);
+    CHECK(m.cols() == 0);
+    const auto t = io::read_npy(write_file("zerorows2.npy", npy_bytes(f8("(0, 99999999999998)"), "")));
+    CHECK(t.rows() == 0);
+    CHECK(t.cols() == 99999999999998);
+  }
+  SECTION("an empty 2-D array is read as such") {
+    const auto m = io::read_npy(write_file("empty2d.npy", npy_bytes(f8("(0, 3)"), "")));
+    CHECK(m.rows() == 0);
+    CHECK(m.cols() == 3);
+  }
+  SECTION("a stream that cannot seek reads like a file") {
+    pipe_buf buf(npy_bytes(f8("(2,)"), payload<double>({0.5, -4})));
+    std::istream in(&buf);
+    const auto m = io::read_npy(in, "<pipe>");
+    REQUIRE(m.rows() == 2);
+    CHECK(m(1, 0) == -4);
+  }
 }

@@ -57,7 +57,7 @@ double naive(const problem& pr, std::size_t s) {
 
 }  // namespace
 
-TEST_CASE("scalar mixture kernel matches a direct log-sum-exp", "[kernel]") {
+TEST_CASE("scalar mixture kernel matches a direct log-sum-exp", "[kernel][threads]") {
   const std::size_t k = GENERATE(1u, 2u, 7u, 17u, 130u);
   const std::size_t d = GENERATE(1u, 3u, 9u);
   const auto pr = make_problem(k, 23, d, k * 31 + d);
@@ -74,7 +74,7 @@ TEST_CASE("scalar mixture kernel matches a direct log-sum-exp", "[kernel]") {
   }
 }
 
-TEST_CASE("logaddexp matches log(e^a + e^b) and survives extremes", "[kernel]") {
+TEST_CASE("logaddexp matches log(e^a + e^b) and survives extremes", "[kernel][threads]") {
   CHECK(logaddexp(std::log(2.0), std::log(3.0)) == Approx(std::log(5.0)).epsilon(1e-15));
   CHECK(logaddexp(-1.0, -1.0) == Approx(-1.0 + std::log(2.0)).epsilon(1e-15));
   CHECK(logaddexp(1000.0, 1000.0) == Approx(1000.0 + std::log(2.0)).epsilon(1e-15));  // e^1000 overflows
@@ -85,7 +85,7 @@ TEST_CASE("logaddexp matches log(e^a + e^b) and survives extremes", "[kernel]") 
   CHECK(logaddexp(ninf, ninf) == ninf);
 }
 
-TEMPLATE_TEST_CASE("SIMD kernels agree with the scalar reference on awkward sizes", "[kernel][simd]", double, float) {
+TEMPLATE_TEST_CASE("SIMD kernels agree with the scalar reference on awkward sizes", "[kernel][simd][threads]", double, float) {
   // 1003 and 1010 components leave a partial register tile of blocks at every SIMD width.
   const std::size_t k = GENERATE(1u, 7u, 17u, 1003u, 1010u);
   const std::size_t p = GENERATE(1u, 7u, 17u, 1001u);
@@ -122,7 +122,7 @@ TEMPLATE_TEST_CASE("SIMD kernels agree with the scalar reference on awkward size
   }
 }
 
-TEMPLATE_TEST_CASE("a per-sample variance (extra) adds half_prec * extra to every d-term", "[kernel][simd]", double, float) {
+TEMPLATE_TEST_CASE("a per-sample variance (extra) adds half_prec * extra to every d-term", "[kernel][simd][threads]", double, float) {
   const std::size_t k = GENERATE(7u, 1010u);
   const std::size_t d = GENERATE(3u, 33u);
   const std::size_t p = 301;
@@ -163,7 +163,7 @@ TEMPLATE_TEST_CASE("a per-sample variance (extra) adds half_prec * extra to ever
   }
 }
 
-TEST_CASE("parallel evaluation is bit-identical for any thread count", "[kernel][simd][reproducible]") {
+TEST_CASE("parallel evaluation is bit-identical for any thread count", "[kernel][simd][reproducible][threads]") {
   const auto pr = test::make_kernel_problem<double>(3000, 500, 20, 0.09);
   for (auto kernel : {mixture_kernel::simd_pruned, mixture_kernel::simd_screened}) {
     const mixture_evaluator<double> ev(pr.mixture(), kernel);
@@ -176,7 +176,7 @@ TEST_CASE("parallel evaluation is bit-identical for any thread count", "[kernel]
   }
 }
 
-TEMPLATE_TEST_CASE("means far from zero cost no accuracy: the kernels centre each unit", "[kernel][simd]", double,
+TEMPLATE_TEST_CASE("means far from zero cost no accuracy: the kernels centre each unit", "[kernel][simd][threads]", double,
                    float) {
   // Shifted by 10^6 (double) or 10^3 (float), h z^2 - 2 h mu z would cancel about 12 (6)
   // digits of the shift's square away; against the scalar oracle on the same data.
@@ -201,7 +201,7 @@ TEMPLATE_TEST_CASE("means far from zero cost no accuracy: the kernels centre eac
 }
 
 TEST_CASE("the screen hands overlapping groups to the double kernel; results do not depend on the split",
-          "[kernel][simd][screen][reproducible]") {
+          "[kernel][simd][screen][reproducible][threads]") {
   // 5000 components: both decision points are reached. s^2 = 1 at d = 8 leaves most lanes live
   // (groups handed over); s^2 = 0.01 at d = 24 separates them (groups stay screened).
   const auto [var, d] = GENERATE(std::pair{1.0, std::size_t{8}}, std::pair{0.01, std::size_t{24}});
@@ -228,7 +228,7 @@ TEST_CASE("the screen hands overlapping groups to the double kernel; results do 
 }
 
 TEST_CASE("the float screen keeps every block that can matter, even where float cannot resolve the data",
-          "[kernel][simd][screen]") {
+          "[kernel][simd][screen][threads]") {
   // Means and samples shifted by 10^6 or 10^7: float keeps 0.06 or 0.6 of each coordinate, so
   // float log-weights are off by tens to hundreds of nats, beyond the 40-nat cutoff. The
   // screen's margin must keep those blocks live. Its log-weights come from the double kernel,
@@ -252,7 +252,7 @@ TEST_CASE("the float screen keeps every block that can matter, even where float 
   }
 }
 
-TEST_CASE("the kernel's exp for non-positive arguments matches std::exp", "[kernel][simd]") {
+TEST_CASE("the kernel's exp for non-positive arguments matches std::exp", "[kernel][simd][threads]") {
   using b = xsimd::batch<double>;
   auto rng = detail::rng_stream(4, 4);
   double worst = 0;
@@ -272,7 +272,7 @@ TEST_CASE("the kernel's exp for non-positive arguments matches std::exp", "[kern
 }
 
 #ifdef INFOPLANE_EXPECT_ARCH
-TEST_CASE("this kernel build runs at the instruction set it was built for", "[kernel][simd]") {
+TEST_CASE("this kernel build runs at the instruction set it was built for", "[kernel][simd][threads]") {
   CHECK(std::string(xsimd::default_arch::name()) == INFOPLANE_EXPECT_ARCH);
 }
 #endif

@@ -50,7 +50,7 @@ struct stop_after {
 };
 }  // namespace
 
-TEST_CASE("doe: dimension 5, rho 0.5, within 10% of the truth", "[neural][doe]") {
+TEST_CASE("doe: dimension 5, rho 0.5, within 10% of the truth", "[neural][doe][long]") {
   const auto train = test::correlated_gaussians(20000, 5, 0.5, 1), valid = test::correlated_gaussians(2000, 5, 0.5, 2),
              test_set = test::correlated_gaussians(5000, 5, 0.5, 3);
   neural::training_options o{.hidden = 64, .steps = 2000, .batch = 128, .lr = 3e-3, .clip = 10, .seed = 1};
@@ -72,7 +72,7 @@ TEST_CASE("doe: dimension 5, rho 0.5, within 10% of the truth", "[neural][doe]")
 }
 
 TEST_CASE("doe: the published setting (dim 128, rho 0.5, batch 128, 3000 steps) within 10% of 18.41",
-          "[neural][doe][slow]") {
+          "[neural][doe][slow][long]") {
   const auto train = test::correlated_gaussians(128 * 400, 128, 0.5, 11);
   const auto valid = test::correlated_gaussians(1280, 128, 0.5, 12), test_set = test::correlated_gaussians(1280, 128, 0.5, 13);
   // README's best DoE configuration: hidden 128, lr 3e-4, init 0.05, clip 10.
@@ -110,7 +110,7 @@ TEST_CASE("doe: selection by held-out cross-entropy, callbacks, determinism", "[
   CHECK(again.estimate(paired_samples{valid.x, valid.y}).value == early.estimate(paired_samples{valid.x, valid.y}).value);
 }
 
-TEST_CASE("critic bounds on correlated Gaussians: below the truth, InfoNCE at most log(batch)", "[neural][critic]") {
+TEST_CASE("critic bounds on correlated Gaussians: below the truth, InfoNCE at most log(batch)", "[neural][critic][long]") {
   const auto train = test::correlated_gaussians(8000, 2, 0.8, 6), test_set = test::correlated_gaussians(2048, 2, 0.8, 7);
   critic_options o{.train = {.hidden = 64, .steps = 1500, .batch = 128, .lr = 2e-3, .clip = 5, .seed = 4}};
   auto run = [&](auto est) {
@@ -168,7 +168,7 @@ TEST_CASE("neural estimators: bad input and protocol misuse", "[neural][bad-inpu
   STATIC_REQUIRE(TrainableEstimator<infonce_bound, paired_samples<mat, mat>>);
 }
 
-TEST_CASE("every neural estimator on the paper's toy problem, next to the quadrature truth", "[neural][toy]") {
+TEST_CASE("every neural estimator on the paper's toy problem, next to the quadrature truth", "[neural][toy][long]") {
   // Pairs (x, z) with z = f(x) * eps, f(x) = 2x + 0.5, d = 2, noise variance 0.1: truth 3.58 nats.
   const std::size_t n = 6000, d = 2;
   const double s = std::sqrt(0.1), truth = 2 * 1.7908349608538312;  // validation::toy_truth, checked in test_truth
@@ -211,7 +211,7 @@ TEST_CASE("critic training that diverges is reported as not converged", "[neural
   CHECK(good.estimate(paired_samples{g.x, g.y}).status == estimate_status::ok);
 }
 
-TEST_CASE("doe across dimensions 1 to 64 (rho 0.5)", "[neural][doe]") {
+TEST_CASE("doe across dimensions 1 to 64 (rho 0.5)", "[neural][doe][long]") {
   const std::size_t dim = GENERATE(1u, 16u, 64u);
   const auto train = test::correlated_gaussians(12000, dim, 0.5, 20 + dim), valid = test::correlated_gaussians(2000, dim, 0.5, 40 + dim),
              test_set = test::correlated_gaussians(4000, dim, 0.5, 60 + dim);

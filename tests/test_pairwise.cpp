@@ -15,14 +15,14 @@ using test::var01;
 using test::var04;
 }  // namespace
 
-TEST_CASE("pairwise bounds satisfy the Estimator concept with the right kinds", "[pairwise][concept]") {
+TEST_CASE("pairwise bounds satisfy the Estimator concept with the right kinds", "[pairwise][concept][threads]") {
   STATIC_REQUIRE(Estimator<dropout_pairwise_kl, noisy_representation<Eigen::MatrixXd>>);
   STATIC_REQUIRE(Estimator<dropout_pairwise_bd, noisy_representation<Eigen::MatrixXd>>);
   STATIC_REQUIRE(dropout_pairwise_kl::kind == bound_kind::upper_bound);
   STATIC_REQUIRE(dropout_pairwise_bd::kind == bound_kind::lower_bound);
 }
 
-TEST_CASE("two components in one dimension: hand-computed KL and Bhattacharyya", "[pairwise][closed]") {
+TEST_CASE("two components in one dimension: hand-computed KL and Bhattacharyya", "[pairwise][closed][threads]") {
   // f = {1, 2}, s^2 = 0.25: v1 = 0.25, v2 = 1.
   Eigen::MatrixXd f(2, 1);
   f << 1.0, 2.0;
@@ -36,7 +36,7 @@ TEST_CASE("two components in one dimension: hand-computed KL and Bhattacharyya",
   CHECK(dropout_pairwise_bd().estimate(noisy_representation{f, noise}).value == Approx(i_bd).epsilon(1e-12));
 }
 
-TEST_CASE("bound directions on the dropout mixture: Bhattacharyya <= MC plug-in <= KL", "[pairwise][toy]") {
+TEST_CASE("bound directions on the dropout mixture: Bhattacharyya <= MC plug-in <= KL", "[pairwise][toy][threads]") {
   const auto noise = GENERATE(var01, var04);
   const std::size_t d = GENERATE(1u, 2u, 5u);
   const auto f = make_toy_representation(600, d, 9);
@@ -50,7 +50,7 @@ TEST_CASE("bound directions on the dropout mixture: Bhattacharyya <= MC plug-in 
   CHECK(bd.value >= 0);
 }
 
-TEST_CASE("pairwise bounds: closed cases", "[pairwise][closed]") {
+TEST_CASE("pairwise bounds: closed cases", "[pairwise][closed][threads]") {
   const Eigen::MatrixXd same = Eigen::MatrixXd::Constant(30, 2, 1.3);
   CHECK_THAT(dropout_pairwise_kl().estimate(noisy_representation{same, var01}).value, WithinAbs(0.0, 1e-12));
   CHECK_THAT(dropout_pairwise_bd().estimate(noisy_representation{same, var01}).value, WithinAbs(0.0, 1e-12));
@@ -66,14 +66,14 @@ TEST_CASE("pairwise bounds: closed cases", "[pairwise][closed]") {
   CHECK(dropout_pairwise_bd().estimate(noisy_representation{relu, var01}).value == Approx(std::log(2.0)));
 }
 
-TEST_CASE("pairwise bounds: thread count does not change the value", "[pairwise][reproducible]") {
+TEST_CASE("pairwise bounds: thread count does not change the value", "[pairwise][reproducible][threads]") {
   const auto f = make_toy_representation(300, 4, 2);
   const auto one = dropout_pairwise_kl({.threads = 1}).estimate(noisy_representation{f, var04});
   const auto two = dropout_pairwise_kl({.threads = 3}).estimate(noisy_representation{f, var04});
   CHECK(one.value == two.value);
 }
 
-TEST_CASE("pairwise bounds: bad input", "[pairwise][bad-input]") {
+TEST_CASE("pairwise bounds: bad input", "[pairwise][bad-input][threads]") {
   Eigen::MatrixXd f = make_toy_representation(10, 2, 1);
   f(1, 1) = std::numeric_limits<double>::infinity();
   CHECK_THROWS_WITH(dropout_pairwise_kl().estimate(noisy_representation{f, var01}), Catch::Contains("non-finite"));

@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages infoplane needs, skipping those present.
 #   (no flag)   build and test: compiler, CMake, Eigen, xsimd, Boost.Math, Catch2, Benchmark, NumPy,
-#               CLI11 and nlohmann/json (the program only)
+#               CLI11 and nlohmann/json (the program only), zlib (optional for the library:
+#               gzip-compressed IDX files)
 #   --figures   also gnuplot, for the figure programs in examples/
 #   --peers     also SciPy, scikit-learn, PyTorch and OpenBLAS, for the peer benchmarks
+#   --ci        also clang 15 and libFuzzer (tools/fuzz.sh) and what .ci/run needs
 set -euo pipefail
 packages=(build-essential cmake pkg-config libeigen3-dev libxsimd-dev xtl-dev libboost-math-dev catch2
-          libbenchmark-dev python3-numpy libcli11-dev nlohmann-json3-dev)
+          libbenchmark-dev python3-numpy libcli11-dev nlohmann-json3-dev zlib1g-dev)
 for flag in "$@"; do
   case "$flag" in
     --figures) packages+=(gnuplot-nox) ;;
     --peers) packages+=(python3-scipy python3-sklearn python3-torch libopenblas0-pthread) ;;
+    --ci | --fuzz) packages+=(clang-15 libfuzzer-15-dev) ;;
     *) echo "install-deps.sh: unknown flag $flag" >&2; exit 2 ;;
   esac
 done

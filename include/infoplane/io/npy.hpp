@@ -1,23 +1,25 @@
 #pragma once
 // NumPy .npy files (format versions 1, 2 and 3): float32/float64 and (u)int8..64, little-endian,
 // C or Fortran order, 0-, 1- or 2-D. Everything malformed, truncated or unsupported throws
-// infoplane::file_error naming the file and the problem.
+// infoplane::file_error naming the file and the problem (float16 and big-endian say what to do).
+// Sizes in the header are checked against the input before anything is allocated.
 #include <Eigen/Core>
+#include <charconv>
 #include <cstdint>
 #include <cstring>
 #include <fstream>
+#include <istream>
+#include <optional>
 #include <string>
+#include <string_view>
+#include <system_error>
 #include <vector>
 
-#include "infoplane/errors.hpp"
+#include "infoplane/io/detail/common.hpp"
 
 namespace infoplane::io {
 
 namespace detail {
-
-[[noreturn]] inline void fail(const std::string& path, const std::string& what) {
-  infoplane::detail::raise<file_error>(path + ": " + what);
-}
 
 // Value of `key` in the header dict, as raw text up to the next top-level ',' or '}'.
 inline std::string header_field(const std::string& header, const std::string& key, const std::string& path) {
@@ -35,103 +37,134 @@ inline std::string header_field(const std::string& header, const std::string& ke
     if (depth == 0 && (c == ',' || c == '}')) break;
     out += c;
   }
-  const auto b = out.find_first_not_of(" \t"), e = out.find_last_not_of(" \t");
-  return b == std::string::npos ? std::string() : out.substr(b, e - b + 1);
+  return std::string(trim(out));
 }
 
-template <class T>
-void convert(const char* raw, std::size_t count, double* out) {
-  for (std::size_t i = 0; i < count; ++i) {
-    T v;
-    std::memcpy(&v, raw + i * sizeof(T), sizeof(T));
-    out[i] = static_cast<double>(v);
+// Non-negative decimal integer, or nullopt (also on overflow of 64 bits).
+inline std::optional<std::uint64_t> parse_uint(const std::string& t) {
+  std::uint64_t v = 0;
+  const auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
+  if (t.empty() || ec != std::errc{} || p != t.data() + t.size()) return std::nullopt;
+  return v;
+}
+
+inline std::vector<std::uint64_t> parse_shape(const std::string& shape_text, const std::string& name) {
+  if (shape_text.size() < 2 || shape_text.front() != '(' || shape_text.back() != ')')
+    fail(name, "malformed shape " + excerpt(shape_text));
+  std::vector<std::uint64_t> shape;
+  const std::string inner = shape_text.substr(1, shape_text.size() - 2);
+  std::size_t start = 0;
+  while (start <= inner.size()) {
+    const std::size_t end = std::min(inner.find(',', start), inner.size());
+    const std::string tok(trim(std::string_view(inner).substr(start, end - start)));
+    start = end + 1;
+    if (tok.empty() && end == inner.size()) break;  // "(3,)" and "()"
+    const auto v = parse_uint(tok);
+    if (!v) {
+      if (tok.find_first_not_of("0123456789") == std::string::npos && !tok.empty())
+        fail(name, "shape " + excerpt(shape_text) + ": dimension " + excerpt(tok) + " does not fit in 64 bits");
+      fail(name, "malformed shape " + excerpt(shape_text));
+    }
+    shape.push_back(*v);
   }
+  return shape;
+}
+
+inline decoder npy_decoder(char kind, std::uint64_t width, const std::string& descr, const std::string& name) {
+  if (kind == 'f' && width == 8) return decode<double>;
+  if (kind == 'f' && width == 4) return decode<float>;
+  if (kind == 'f' && width == 2)
+    fail(name, "float16 dtype '" + excerpt(descr) + "' is not supported: save it as float32 (a.astype(np.float32))");
+  if (kind == 'i' && width == 1) return decode<std::int8_t>;
+  if (kind == 'i' && width == 2) return decode<std::int16_t>;
+  if (kind == 'i' && width == 4) return decode<std::int32_t>;
+  if (kind == 'i' && width == 8) return decode<std::int64_t>;
+  if ((kind == 'u' || kind == 'b') && width == 1) return decode<std::uint8_t>;
+  if (kind == 'u' && width == 2) return decode<std::uint16_t>;
+  if (kind == 'u' && width == 4) return decode<std::uint32_t>;
+  if (kind == 'u' && width == 8) return decode<std::uint64_t>;
+  fail(name, "unsupported dtype '" + excerpt(descr) + "' (need float32/64 or integer)");
 }
 
 }  // namespace detail
 
+/// Reads one .npy array from `in` into an N x d matrix of doubles (a 1-D array becomes N x 1);
+/// `name` (a file name, say) starts every error message. The array must end the input.
+inline Eigen::MatrixXd read_npy(std::istream& in, const std::string& name) {
+  using detail::fail;
+  const auto size = detail::bytes_left(in);
+  std::vector<unsigned char> buf;
+  detail::read_exact(in, 8, buf);
+  if (buf.size() < 8) fail(name, "truncated: shorter than the .npy preamble");
+  if (std::memcmp(buf.data(), "\x93NUMPY", 6) != 0) fail(name, "not a .npy file (bad magic string)");
+  const int major = buf[6];
+  if (major < 1 || major > 3) fail(name, "unsupported .npy format version " + std::to_string(major));
+  const std::size_t len_bytes = major == 1 ? 2 : 4;
+  detail::read_exact(in, len_bytes, buf);
+  if (buf.size() < len_bytes) fail(name, "truncated .npy header length");
+  std::uint32_t header_len = 0;
+  for (std::size_t i = len_bytes; i-- > 0;) header_len = header_len << 8 | buf[i];
+  if (header_len > (1u << 24)) fail(name, "malformed .npy header: implausible length");
+  const std::uint64_t preamble = 8 + len_bytes;
+  if (size && *size < preamble + header_len) fail(name, "truncated .npy header");
+  detail::read_exact(in, header_len, buf);
+  if (buf.size() < header_len) fail(name, "truncated .npy header");
+  const std::string header(buf.begin(), buf.end());
+  if (header.find('{') == std::string::npos || header.find('}') == std::string::npos)
+    fail(name, "malformed .npy header: not a dict");
+
+  std::string descr = detail::header_field(header, "descr", name);
+  if (descr.size() < 5 || (descr.front() != '\'' && descr.front() != '"') || descr.back() != descr.front())
+    fail(name, "malformed dtype " + detail::excerpt(descr));
+  descr = descr.substr(1, descr.size() - 2);
+  const std::string order = detail::header_field(header, "fortran_order", name);
+  if (order != "True" && order != "False") fail(name, "malformed fortran_order '" + detail::excerpt(order) + "'");
+  const bool fortran = order == "True";
+  const std::string shape_field = detail::header_field(header, "shape", name);
+  const auto shape = detail::parse_shape(shape_field, name);
+  const std::string shape_text = detail::excerpt(shape_field);
+  if (shape.size() > 2) fail(name, "unsupported: " + std::to_string(shape.size()) + "-D array (need 1-D or 2-D)");
+  const std::uint64_t rows = shape.empty() ? 1 : shape[0], cols = shape.size() == 2 ? shape[1] : 1;
+
+  const char endian = descr[0], kind = descr[1];
+  const auto width = detail::parse_uint(descr.substr(2));
+  if (!width) fail(name, "unsupported dtype '" + detail::excerpt(descr) + "'");
+  if (endian == '>')
+    fail(name, "unsupported: big-endian dtype '" + detail::excerpt(descr) +
+                   "' (save it with a.astype(a.dtype.newbyteorder('<')))");
+  if (endian != '<' && endian != '|' && endian != '=') fail(name, "malformed dtype '" + detail::excerpt(descr) + "'");
+  const detail::decoder decode = detail::npy_decoder(kind, *width, descr, name);
+
+  const auto count = detail::checked_mul(rows, cols, detail::max_elements);
+  if (!count || rows > detail::max_elements || cols > detail::max_elements)
+    fail(name, "shape " + shape_text + " is too large to hold in memory");
+  const std::uint64_t bytes = *count * *width;  // width <= 8, so no overflow
+  const std::uint64_t present = size ? *size - preamble - header_len : bytes;
+  if (present < bytes)
+    fail(name, "truncated data: shape " + shape_text + " needs " + std::to_string(bytes) + " bytes, the file holds " +
+                   std::to_string(present));
+  if (present > bytes)
+    fail(name, std::to_string(present - bytes) + " bytes after the data of shape " + shape_text +
+                   " (several arrays in one file are not supported)");
+  detail::read_exact(in, bytes, buf);
+  if (buf.size() < bytes)
+    fail(name, "truncated data: expected " + std::to_string(bytes) + " bytes for shape " + shape_text);
+  if (!size && in.peek() != std::char_traits<char>::eof()) fail(name, "bytes after the data of shape " + shape_text);
+  const auto r = static_cast<Eigen::Index>(rows), c = static_cast<Eigen::Index>(cols);
+  Eigen::MatrixXd m(r, c);
+  if (*count == 0) return m;  // shape (10^14, 0) is valid: no looping over 10^14 empty rows
+  std::vector<double> values(static_cast<std::size_t>(*count));
+  decode(buf.data(), values.size(), std::endian::little, values.data());
+  for (Eigen::Index i = 0; i < r; ++i)
+    for (Eigen::Index j = 0; j < c; ++j)
+      m(i, j) = values[static_cast<std::size_t>(fortran ? j * r + i : i * c + j)];
+  return m;
+}
+
 /// Reads a .npy file into an N x d matrix of doubles (a 1-D array becomes N x 1).
 inline Eigen::MatrixXd read_npy(const std::string& path) {
-  using detail::fail;
-  std::ifstream f(path, std::ios::binary);
-  if (!f) fail(path, "cannot open file");
-  char magic[8];
-  if (!f.read(magic, 8)) fail(path, "truncated: shorter than the .npy preamble");
-  if (std::memcmp(magic, "\x93NUMPY", 6) != 0) fail(path, "not a .npy file (bad magic string)");
-  const int major = static_cast<unsigned char>(magic[6]);
-  if (major < 1 || major > 3) fail(path, "unsupported .npy format version " + std::to_string(major));
-  std::uint32_t header_len = 0;
-  unsigned char len_bytes[4] = {0, 0, 0, 0};
-  if (!f.read(reinterpret_cast<char*>(len_bytes), major == 1 ? 2 : 4)) fail(path, "truncated .npy header length");
-  header_len = len_bytes[0] | (len_bytes[1] << 8) | (std::uint32_t(len_bytes[2]) << 16) | (std::uint32_t(len_bytes[3]) << 24);
-  if (header_len > (1u << 24)) fail(path, "malformed .npy header: implausible length");
-  std::string header(header_len, '\0');
-  if (!f.read(header.data(), header_len)) fail(path, "truncated .npy header");
-  if (header.find('{') == std::string::npos || header.find('}') == std::string::npos)
-    fail(path, "malformed .npy header: not a dict");
-
-  std::string descr = detail::header_field(header, "descr", path);
-  if (descr.size() < 4 || (descr.front() != '\'' && descr.front() != '"')) fail(path, "malformed dtype " + descr);
-  descr = descr.substr(1, descr.size() - 2);
-  const std::string order = detail::header_field(header, "fortran_order", path);
-  if (order != "True" && order != "False") fail(path, "malformed fortran_order '" + order + "'");
-  const bool fortran = order == "True";
-  std::string shape_text = detail::header_field(header, "shape", path);
-  if (shape_text.size() < 2 || shape_text.front() != '(' || shape_text.back() != ')')
-    fail(path, "malformed shape " + shape_text);
-  std::vector<std::size_t> shape;
-  {
-    std::string inner = shape_text.substr(1, shape_text.size() - 2), tok;
-    for (std::size_t i = 0; i <= inner.size(); ++i) {
-      if (i == inner.size() || inner[i] == ',') {
-        const auto b = tok.find_first_not_of(" "), e = tok.find_last_not_of(" ");
-        if (b != std::string::npos) {
-          const std::string t = tok.substr(b, e - b + 1);
-          if (t.find_first_not_of("0123456789") != std::string::npos) fail(path, "malformed shape " + shape_text);
-          shape.push_back(std::stoull(t));
-        }
-        tok.clear();
-      } else {
-        tok += inner[i];
-      }
-    }
-  }
-  if (shape.size() > 2) fail(path, "unsupported: " + std::to_string(shape.size()) + "-D array (need 1-D or 2-D)");
-  const std::size_t rows = shape.empty() ? 1 : shape[0], cols = shape.size() == 2 ? shape[1] : 1;
-
-  if (descr.size() < 3) fail(path, "malformed dtype '" + descr + "'");
-  const char endian = descr[0], kind = descr[1];
-  const std::string width_text = descr.substr(2);
-  if (width_text.find_first_not_of("0123456789") != std::string::npos) fail(path, "unsupported dtype '" + descr + "'");
-  const int width = std::stoi(width_text);
-  if (endian == '>' ) fail(path, "unsupported: big-endian dtype '" + descr + "'");
-  if (endian != '<' && endian != '|' && endian != '=') fail(path, "malformed dtype '" + descr + "'");
-  void (*conv)(const char*, std::size_t, double*) = nullptr;
-  if (kind == 'f' && width == 8) conv = detail::convert<double>;
-  else if (kind == 'f' && width == 4) conv = detail::convert<float>;
-  else if (kind == 'i' && width == 1) conv = detail::convert<std::int8_t>;
-  else if (kind == 'i' && width == 2) conv = detail::convert<std::int16_t>;
-  else if (kind == 'i' && width == 4) conv = detail::convert<std::int32_t>;
-  else if (kind == 'i' && width == 8) conv = detail::convert<std::int64_t>;
-  else if (kind == 'u' && width == 1) conv = detail::convert<std::uint8_t>;
-  else if (kind == 'u' && width == 2) conv = detail::convert<std::uint16_t>;
-  else if (kind == 'u' && width == 4) conv = detail::convert<std::uint32_t>;
-  else if (kind == 'u' && width == 8) conv = detail::convert<std::uint64_t>;
-  else if (kind == 'b' && width == 1) conv = detail::convert<std::uint8_t>;
-  else fail(path, "unsupported dtype '" + descr + "' (need float32/64 or integer)");
-
-  const std::size_t count = rows * cols;
-  if (count > (std::size_t(1) << 34) / static_cast<std::size_t>(width)) fail(path, "array too large");
-  std::vector<char> raw(count * static_cast<std::size_t>(width));
-  if (!f.read(raw.data(), static_cast<std::streamsize>(raw.size())))
-    fail(path, "truncated data: expected " + std::to_string(raw.size()) + " bytes for shape " + shape_text);
-  std::vector<double> values(count);
-  conv(raw.data(), count, values.data());
-  Eigen::MatrixXd m(static_cast<Eigen::Index>(rows), static_cast<Eigen::Index>(cols));
-  for (std::size_t i = 0; i < rows; ++i)
-    for (std::size_t j = 0; j < cols; ++j)
-      m(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) = fortran ? values[j * rows + i] : values[i * cols + j];
-  return m;
+  std::ifstream f = detail::open_input(path);
+  return read_npy(f, path);
 }
 
 /// Writes an N x d matrix as a C-order float64 .npy file (version 1.0).

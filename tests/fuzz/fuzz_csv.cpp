@@ -1,0 +1,6 @@
+#include "fuzz_target.hpp"
+#include "infoplane/io/csv.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  return infoplane::test::fuzz_reader(data, size, [](std::istream& in) { return infoplane::io::read_csv(in, "<fuzz>"); });
+}
