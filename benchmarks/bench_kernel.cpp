@@ -36,7 +36,7 @@ double peak_fma_gflops(unsigned threads) {
           for (int c = 0; c < chains; ++c) acc[c] = xsimd::fma(acc[c], x, y);
         b s(0.0);
         for (int c = 0; c < chains; ++c) s += acc[c];
-        sink[t] = xsimd::hadd(s);
+        sink[t] = detail::simd::reduce_add(s);
       }
     });
     const double sec = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

@@ -3,10 +3,15 @@
 #include <cmath>
 #include <limits>
 #include <string>
+#include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "infoplane/detail/rng.hpp"
+#include "infoplane/kernels/bhattacharyya.hpp"
+#include "infoplane/kernels/detail/bhattacharyya_scalar.hpp"
 #include "infoplane/kernels/detail/fast_exp.hpp"
+#include "infoplane/kernels/detail/simd_arch.hpp"
 #include "infoplane/kernels/mixture_logsumexp.hpp"
 #include "support/kernel_problem.hpp"
 
@@ -271,8 +276,87 @@ TEST_CASE("the kernel's exp for non-positive arguments matches std::exp", "[kern
   CHECK(out[0] < 1e-307);
 }
 
+TEST_CASE("the Bhattacharyya kernel gives the hand-computed value for two components", "[kernel][bhattacharyya]") {
+  // Unit 1: N(0, 1) and N(1, 3): s = 2, BD = 1 / 16 + 1/2 log(2 / sqrt(3)).
+  // Unit 2: N(2, 0.5) and N(2, 0.5): BD = 0. The units add.
+  const std::vector<double> mean{0.0, 2.0, 1.0, 2.0}, var{1.0, 0.5, 3.0, 0.5};
+  const gaussian_set_view g{mean.data(), var.data(), 2, 2};
+  const double bd = 1.0 / 16.0 + 0.5 * std::log(2.0 / std::sqrt(3.0));
+  const double expected = std::log(1.0 + std::exp(-bd));  // j = i contributes exp(0)
+  std::vector<double> simd(2), scalar(2);
+  const bhattacharyya_evaluator ev(g);
+  ev(0, 2, simd.data());
+  detail::bhattacharyya_lse_scalar(g, 0, 2, scalar.data());
+  for (std::size_t i = 0; i < 2; ++i) {
+    CHECK(simd[i] == Approx(expected).epsilon(1e-15));
+    CHECK(scalar[i] == Approx(expected).epsilon(1e-15));
+  }
+  CHECK(detail::bhattacharyya_distance_scalar(g, 0, 1) == Approx(bd).epsilon(1e-15));
+}
+
+TEST_CASE("the Bhattacharyya kernel agrees with its scalar reference on any block of points",
+          "[kernel][bhattacharyya][simd]") {
+  // d not a multiple of any SIMD width leaves a scalar tail; blocks start and end anywhere.
+  const std::size_t k = GENERATE(1u, 2u, 17u, 130u);
+  const std::size_t d = GENERATE(1u, 3u, 8u, 9u, 33u);
+  auto rng = detail::rng_stream(k * 7 + d, 3);
+  std::vector<double> mean(k * d), var(k * d);
+  for (std::size_t t = 0; t < k * d; ++t) {
+    mean[t] = rng.normal();
+    var[t] = 0.01 + rng.uniform();
+  }
+  const gaussian_set_view g{mean.data(), var.data(), k, d};
+  const bhattacharyya_evaluator bd(g);
+  std::vector<double> ref(k), whole(k), blocks(k), threaded(k);
+  detail::bhattacharyya_lse_scalar(g, 0, k, ref.data());
+  bd(0, k, whole.data());
+  for (std::size_t b = 0; b < k; b += 5) bd(b, std::min(k, b + 5), blocks.data() + b);
+  bd.parallel(threaded.data(), 3);
+  CHECK(blocks == whole);
+  CHECK(threaded == whole);
+  for (std::size_t i = 0; i < k; ++i) {
+    INFO("k=" << k << " d=" << d << " point " << i);
+    CHECK(whole[i] == Approx(ref[i]).epsilon(1e-12).margin(1e-12));
+    CHECK(whole[i] >= -1e-12);  // the own term alone is exp(0)
+  }
+}
+
+TEST_CASE("one rule chooses the kernel; requests the storage cannot serve become the pruned kernel", "[kernel]") {
+  using k = mixture_kernel;
+  STATIC_REQUIRE(std::is_same_v<decltype(kernel_instruction_set()), std::string_view>);
+  CHECK(choose_mixture_kernel<double>(k::automatic) == k::simd_pruned);  // noise unknown
+  CHECK(choose_mixture_kernel<double>(k::automatic, 32, 0.1) == k::simd_screened);
+  CHECK(choose_mixture_kernel<double>(k::automatic, 32, 1.0) == k::simd_pruned);
+  CHECK(choose_mixture_kernel<double>(k::automatic, 84, 1.0) == k::simd_screened);
+  CHECK(choose_mixture_kernel<double>(k::automatic, 8, 0.1) == k::simd_pruned);
+  CHECK(choose_mixture_kernel<float>(k::automatic, 32, 0.1) == k::simd_pruned);
+  CHECK(choose_mixture_kernel<float>(k::simd_screened) == k::simd_pruned);
+  for (auto req : {k::scalar_reference, k::simd_brute_force, k::simd_pruned, k::simd_screened})
+    CHECK(choose_mixture_kernel<double>(req, 32, 0.1) == req);
+}
+
+TEST_CASE("reduce_add sums every lane", "[kernel][simd]") {
+  using b = xsimd::batch<double>;
+  alignas(64) double x[b::size];
+  for (std::size_t l = 0; l < b::size; ++l) x[l] = double(l + 1);
+  CHECK(detail::simd::reduce_add(b::load_aligned(x)) == double(b::size * (b::size + 1) / 2));
+}
+
+TEST_CASE("widen converts floats to doubles at every instruction set", "[kernel][simd]") {
+  using fb = xsimd::batch<float>;
+  using db = xsimd::batch<double>;
+  alignas(64) float f[fb::size];
+  for (std::size_t l = 0; l < fb::size; ++l) f[l] = 1.5f * float(l) - 3.25f;
+  for (std::size_t h = 0; h < fb::size / db::size; ++h) {
+    alignas(64) double out[db::size];
+    detail::simd::widen<xsimd::default_arch>(f + h * db::size, xsimd::default_arch{}).store_aligned(out);
+    for (std::size_t l = 0; l < db::size; ++l) CHECK(out[l] == double(f[h * db::size + l]));
+  }
+}
+
 #ifdef INFOPLANE_EXPECT_ARCH
 TEST_CASE("this kernel build runs at the instruction set it was built for", "[kernel][simd][threads]") {
   CHECK(std::string(xsimd::default_arch::name()) == INFOPLANE_EXPECT_ARCH);
+  CHECK(kernel_instruction_set() == INFOPLANE_EXPECT_ARCH);
 }
 #endif

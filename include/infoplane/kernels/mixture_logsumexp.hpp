@@ -5,22 +5,27 @@
 #include <cmath>
 #include <limits>
 #include <optional>
+#include <string_view>
 #include <type_traits>
 #include <utility>
 #include <vector>
 
 #include "infoplane/detail/math.hpp"
 #include "infoplane/detail/parallel.hpp"
+#include "infoplane/kernels/detail/codegen.hpp"
 #include "infoplane/kernels/detail/mixture_scalar.hpp"
-#include "infoplane/kernels/detail/mixture_simd.hpp"
+#include "infoplane/kernels/detail/mixture_tiles.hpp"
+#include "infoplane/kernels/kernel_choice.hpp"
 #include "infoplane/kernels/mixture_view.hpp"
+
+INFOPLANE_KERNEL_DIAGNOSTICS_BEGIN
 
 namespace infoplane {
 
 /// The instruction set the SIMD kernels were compiled for, as xsimd names it ("avx512bw",
 /// "fma3+avx2", "sse2", ...). It is whatever the including translation unit targets: build
 /// with -march=native (or at least -mavx2 -mfma) to get more than the x86-64 baseline, SSE2.
-inline const char* kernel_instruction_set() noexcept { return xsimd::default_arch::name(); }
+inline std::string_view kernel_instruction_set() noexcept { return xsimd::default_arch::name(); }
 
 /// Evaluates out[s] = log sum_{j != own[s]} exp(log N_j(z_s)) (-inf if no other component)
 /// for batches of samples against one fixed mixture. Construction packs the components once
@@ -31,9 +36,10 @@ template <class T>
 class mixture_evaluator {
  public:
   mixture_evaluator(const mixture_view<T>& m, mixture_kernel kernel = mixture_kernel::automatic)
-      : view_(m), kernel_(resolve(kernel)) {
+      : view_(m), kernel_(choose_mixture_kernel<T>(kernel)) {
     if (kernel_ != mixture_kernel::scalar_reference) simd_.emplace(m);
-    if (kernel_ == mixture_kernel::simd_screened) screen_.emplace(m);
+    if constexpr (std::is_same_v<T, double>)
+      if (kernel_ == mixture_kernel::simd_screened) screen_.emplace(m);
   }
 
   /// `seed`, if given, holds one log-weight per sample (the own component's) that starts the
@@ -41,14 +47,14 @@ class mixture_evaluator {
   /// logaddexp(out[s], seed[s]) is exact; pass nullptr when `out` itself must be exact.
   void operator()(const sample_view<T>& s, double* out, const double* seed = nullptr) const noexcept {
     // The float kernel's direct form has no slot for a per-sample variance.
-    if (kernel_ == mixture_kernel::scalar_reference || (s.extra && !simd_mixture_t::expanded)) {
+    if (kernel_ == mixture_kernel::scalar_reference || (s.extra && !simd_mixture_t::takes_extra)) {
       detail::mixture_lse_scalar(view_, s, out);
       return;
     }
     if constexpr (std::is_same_v<T, double>) {
       if (screen_ && !s.extra) {
         // Groups of samples that find most blocks live go to the double kernel.
-        std::vector<std::pair<std::size_t, std::size_t>> redo;
+        detail::sample_ranges redo;
         screen_->evaluate(s, out, true, seed, &redo);
         for (auto [b, e] : redo) simd_->evaluate(s.slice(b, e), out + b, true, seed ? seed + b : nullptr);
         return;
@@ -60,7 +66,7 @@ class mixture_evaluator {
   /// The same on `threads` threads (0: all cores); results do not depend on the count.
   void parallel(const sample_view<T>& s, double* out, const double* seed, unsigned threads) const {
     constexpr std::size_t grain = simd_mixture_t::sample_tile;
-    static_assert(detail::simd_mixture<float>::sample_tile == grain);
+    static_assert(detail::simd_screen<>::sample_tile == grain);
     detail::parallel_for(s.p, threads, grain, [&](std::size_t b, std::size_t e) {
       (*this)(s.slice(b, e), out + b, seed ? seed + b : nullptr);
     });
@@ -71,17 +77,10 @@ class mixture_evaluator {
  private:
   using simd_mixture_t = detail::simd_mixture<T>;
 
-  // Screening needs double data; for float data the pruned kernel is already the float one.
-  static mixture_kernel resolve(mixture_kernel k) noexcept {
-    if (k == mixture_kernel::automatic) k = mixture_kernel::simd_pruned;
-    if (k == mixture_kernel::simd_screened && !std::is_same_v<T, double>) k = mixture_kernel::simd_pruned;
-    return k;
-  }
-
   mixture_view<T> view_;
   mixture_kernel kernel_;
   std::optional<simd_mixture_t> simd_;
-  std::optional<detail::simd_mixture<float>> screen_;  // built from the double mixture, with margins
+  std::optional<detail::simd_screen<>> screen_;  // built from the double mixture, with margins
 };
 
 /// One-shot convenience over mixture_evaluator.
@@ -92,3 +91,5 @@ void mixture_logsumexp_excluding_own(const mixture_view<T>& m, const sample_view
 }
 
 }  // namespace infoplane
+
+INFOPLANE_KERNEL_DIAGNOSTICS_END

@@ -34,7 +34,7 @@ struct sample_view {
 
 /// Which implementation evaluates the mixture.
 enum class mixture_kernel {
-  automatic,         ///< simd_pruned (the dropout estimator chooses per group; see its options)
+  automatic,         ///< chosen by choose_mixture_kernel (kernel_choice.hpp), from what the caller knows
   scalar_reference,  ///< plain loops; the test oracle
   simd_brute_force,  ///< fused xsimd kernel, every d-term of every component
   simd_pruned,       ///< fused xsimd kernel that skips provably negligible components

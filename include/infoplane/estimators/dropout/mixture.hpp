@@ -97,7 +97,7 @@ class dropout_mixture {
     double h_cond = 0.0;
     for (const auto& g : groups) {
       const auto packed = detail::pack_group<T>(f, g, var);
-      const mixture_evaluator<T> evaluate(packed.view(), choose_kernel(packed.d, var));
+      const mixture_evaluator<T> evaluate(packed.view(), choose_mixture_kernel<T>(opt_.kernel, packed.d, var));
       const std::size_t first = sums.size(), d = packed.d;
       sums.resize(first + g.members.size());
       constexpr std::size_t chunk = 64;  // data points per work item
@@ -154,14 +154,6 @@ class dropout_mixture {
     r.n_draws = n * m_draws;
     r.status = detail::saturation_status(plug, log_n, opt_.saturation_fraction);
     return rep;
-  }
-
-  // The screen pays where noisy components stay well apart: benchmarks/README.md has the grid
-  // (toy problem, and clustered tanh features) this rule comes from.
-  mixture_kernel choose_kernel(std::size_t d, double noise_var) const noexcept {
-    if (opt_.kernel != mixture_kernel::automatic) return opt_.kernel;
-    const bool screen = d >= 16 && (noise_var <= 0.25 || d >= 64);
-    return screen ? mixture_kernel::simd_screened : mixture_kernel::simd_pruned;
   }
 
   // Mean over all N*M draws, and its standard error. With M >= 2 the error is stratified by

@@ -5,7 +5,8 @@
 // Components are heteroscedastic and diagonal: v_jk = s^2 f_jk^2. Components with different
 // zero patterns have disjoint supports (D = inf), so only a point's own pattern group counts.
 // Deterministic; O(N^2 d) time, threaded over i, and no N x N matrix is stored. KL runs on the
-// mixture kernel (tiled, pruned against the own term); Bhattacharyya needs a log per d-term.
+// mixture kernel (tiled, pruned against the own term); Bhattacharyya, which needs a log per
+// d-term, on its own per-pair kernel (kernels/bhattacharyya.hpp).
 #include <Eigen/Core>
 #include <algorithm>
 #include <cmath>
@@ -13,13 +14,13 @@
 #include <optional>
 #include <string_view>
 #include <vector>
-#include <xsimd/xsimd.hpp>
 
 #include "infoplane/estimators/dropout/detail/common.hpp"
 #include "infoplane/detail/parallel.hpp"
 #include "infoplane/detail/math.hpp"
 #include "infoplane/estimators/concepts.hpp"
 #include "infoplane/inputs/samples.hpp"
+#include "infoplane/kernels/bhattacharyya.hpp"
 #include "infoplane/kernels/mixture_logsumexp.hpp"
 #include "infoplane/results/estimate_result.hpp"
 
@@ -59,12 +60,8 @@ class dropout_pairwise_bound {
       if constexpr (D == pairwise_distance::kullback_leibler) {
         kl_log_sum_exp(packed, v, lse.data() + first);
       } else {
-        std::vector<double> c(packed.k, 0.0);
-        for (std::size_t j = 0; j < packed.k; ++j)
-          for (std::size_t k = 0; k < packed.d; ++k) c[j] += 0.25 * std::log(v[j * packed.d + k]) + 0.25 * std::log(2.0);
-        detail::parallel_for(g.members.size(), opt_.threads, 16, [&](std::size_t b, std::size_t e) {
-          for (std::size_t i = b; i < e; ++i) lse[first + i] = log_sum_exp_neg_distance(packed, v, c, i);
-        });
+        const bhattacharyya_evaluator bd({packed.mean.data(), v.data(), packed.k, packed.d});
+        bd.parallel(lse.data() + first, opt_.threads);
       }
       first += g.members.size();
     }
@@ -99,40 +96,6 @@ class dropout_pairwise_bound {
     evaluate.parallel(sample_view<double>{p.mean.data(), own.data(), p.k, p.d, v.data()}, out.data(), seed.data(),
                       opt_.threads);
     for (std::size_t i = 0; i < p.k; ++i) lse[i] = logaddexp(out[i], seed[i]) - seed[i];
-  }
-
-  // -BD(p_i, p_j) summed over units, vectorised over units with xsimd. `v` holds the
-  // variances (k x d), `c` per-component constants that take the logs out of the inner loop:
-  // sum [(mu_i - mu_j)^2 / (4 (v_i + v_j)) + 1/2 log(v_i + v_j)] - c_i - c_j, since
-  // 1/2 log(2 sqrt(v_i v_j)) = 1/4 (log 2 + log v_i) + 1/4 (log 2 + log v_j) = c-terms.
-  static double neg_distance(const detail::packed_group<double>& p, const std::vector<double>& v,
-                             const std::vector<double>& c, std::size_t i, std::size_t j) noexcept {
-    using b = xsimd::batch<double>;
-    const double* mi = p.mean.data() + i * p.d;
-    const double* mj = p.mean.data() + j * p.d;
-    const double* vi = v.data() + i * p.d;
-    const double* vj = v.data() + j * p.d;
-    b acc(0.0);
-    std::size_t k = 0;
-    double tail = 0.0;
-    for (; k + b::size <= p.d; k += b::size) {
-      const b diff = b::load_unaligned(mi + k) - b::load_unaligned(mj + k);
-      const b sum = b::load_unaligned(vi + k) + b::load_unaligned(vj + k);
-      acc += diff * diff / (b(4.0) * sum) + b(0.5) * xsimd::log(sum);
-    }
-    for (; k < p.d; ++k) {
-      const double diff = mi[k] - mj[k], sum = vi[k] + vj[k];
-      tail += diff * diff / (4.0 * sum) + 0.5 * std::log(sum);
-    }
-    return -(xsimd::hadd(acc) + tail - c[i] - c[j]);
-  }
-
-  // Running log-sum-exp over the group of -D(p_i || p_j); j = i contributes exp(0).
-  static double log_sum_exp_neg_distance(const detail::packed_group<double>& p, const std::vector<double>& v,
-                                         const std::vector<double>& c, std::size_t i) {
-    detail::running_logsumexp lse;
-    for (std::size_t j = 0; j < p.k; ++j) lse.add(j == i ? 0.0 : neg_distance(p, v, c, i, j));
-    return lse.value();
   }
 
   dropout_pairwise_options opt_;

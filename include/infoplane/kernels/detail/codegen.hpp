@@ -19,3 +19,18 @@
 #else
 #define INFOPLANE_UNROLL
 #endif
+
+// GCC 12 reports the dummy operands of AVX-512 intrinsics as maybe-uninitialised once they are
+// inlined into optimised kernel code (GCC PR 105593), so a consumer building with -O3
+// -march=native -Wall got a screenful of warnings from the library's headers. Every kernel
+// header wraps its code in these two macros; the consumer's own code keeps its warnings.
+#if defined(__GNUC__) && !defined(__clang__)
+#define INFOPLANE_KERNEL_DIAGNOSTICS_BEGIN                     \
+  _Pragma("GCC diagnostic push")                               \
+  _Pragma("GCC diagnostic ignored \"-Wmaybe-uninitialized\"") \
+  _Pragma("GCC diagnostic ignored \"-Wuninitialized\"")
+#define INFOPLANE_KERNEL_DIAGNOSTICS_END _Pragma("GCC diagnostic pop")
+#else
+#define INFOPLANE_KERNEL_DIAGNOSTICS_BEGIN
+#define INFOPLANE_KERNEL_DIAGNOSTICS_END
+#endif

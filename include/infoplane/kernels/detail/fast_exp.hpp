@@ -7,6 +7,8 @@
 
 #include "infoplane/kernels/detail/codegen.hpp"
 
+INFOPLANE_KERNEL_DIAGNOSTICS_BEGIN
+
 namespace infoplane::detail {
 
 template <class A>
@@ -45,3 +47,5 @@ INFOPLANE_ALWAYS_INLINE xsimd::batch<double, A> exp_nonpositive(xsimd::batch<dou
 }
 
 }  // namespace infoplane::detail
+
+INFOPLANE_KERNEL_DIAGNOSTICS_END
