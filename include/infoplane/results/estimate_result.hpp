@@ -9,6 +9,11 @@ namespace infoplane {
 /// What the value means relative to the true mutual information.
 enum class bound_kind { point_estimate, upper_bound, lower_bound };
 
+/// The distribution the value refers to. `dataset`: X uniform over the N given points (the
+/// mixture estimators compute this exactly up to Monte Carlo error); `population`: the data
+/// distribution the points were drawn from.
+enum class estimate_target { unspecified, dataset, population };
+
 /// Numerical outcome of an estimate. Contract violations throw instead.
 enum class estimate_status {
   ok,
@@ -23,6 +28,15 @@ constexpr std::string_view to_string(bound_kind k) noexcept {
     case bound_kind::point_estimate: return "point_estimate";
     case bound_kind::upper_bound: return "upper_bound";
     case bound_kind::lower_bound: return "lower_bound";
+  }
+  return "unknown";
+}
+
+constexpr std::string_view to_string(estimate_target t) noexcept {
+  switch (t) {
+    case estimate_target::unspecified: return "unspecified";
+    case estimate_target::dataset: return "dataset";
+    case estimate_target::population: return "population";
   }
   return "unknown";
 }
@@ -43,6 +57,7 @@ struct estimate_result {
   double value = std::nan("");          ///< the estimate (nats)
   std::optional<double> std_error;      ///< Monte Carlo / statistical standard error, where known
   bound_kind kind = bound_kind::point_estimate;
+  estimate_target target = estimate_target::unspecified;
   std::optional<double> ceiling;        ///< hard maximum, e.g. log N for X uniform over N points
   std::optional<double> lower;          ///< lower end of a bracket, where the estimator gives one
   std::optional<double> upper;          ///< upper end of a bracket, where the estimator gives one
