@@ -10,27 +10,20 @@
 #include "infoplane/estimators/dropout/mixture.hpp"
 #include "infoplane/kernels/mixture_logsumexp.hpp"
 #include "infoplane/validation/toy.hpp"
+#include "support/label_entropy.hpp"
 #include "support/kernel_problem.hpp"
 #include "support/mixture_entropy_truth.hpp"
 #include "support/toy_noise.hpp"
 
 using namespace infoplane;
 using Catch::Matchers::WithinAbs;
+using test::label_entropy;
 
 namespace {
 
 dropout_mixture_report run(const Eigen::MatrixXd& f, const std::vector<int>& y, const gaussian_dropout& noise,
                            dropout_mixture_options o = {}) {
   return dropout_mixture(o).report(noisy_representation{f, noise}, y);
-}
-
-// -sum p log p of the label counts, written out here rather than taken from the library.
-double label_entropy(const std::vector<int>& y) {
-  std::map<int, double> count;
-  for (int v : y) count[v] += 1;
-  double h = 0;
-  for (const auto& [v, c] : count) h -= c / double(y.size()) * std::log(c / double(y.size()));
-  return h;
 }
 
 // `clusters` tight groups of `per` points, cluster c centred at (c + 1) * 10 in every unit.

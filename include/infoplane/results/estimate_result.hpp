@@ -21,6 +21,7 @@ enum class estimate_status {
   not_converged,         ///< training or iteration stopped before convergence
   numerical_issue,       ///< e.g. a singular covariance; value may be NaN or infinite
   insufficient_samples,  ///< valid input, but too few samples for a meaningful value
+  bound_violated,        ///< exceeds a bound the true value obeys (e.g. data processing) beyond its error
 };
 
 constexpr std::string_view to_string(bound_kind k) noexcept {
@@ -48,6 +49,7 @@ constexpr std::string_view to_string(estimate_status s) noexcept {
     case estimate_status::not_converged: return "not_converged";
     case estimate_status::numerical_issue: return "numerical_issue";
     case estimate_status::insufficient_samples: return "insufficient_samples";
+    case estimate_status::bound_violated: return "bound_violated";
   }
   return "unknown";
 }
