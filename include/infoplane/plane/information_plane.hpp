@@ -45,18 +45,18 @@ struct information_plane_options {
   /// bracket i_zy_lower / i_zy_upper reported.
   bool held_out = false;
   unsigned threads = 0;                   ///< 0: all cores; no result depends on it
-  std::optional<std::size_t> components;  ///< K mixture components (seeded subset); ceiling log K
+  std::optional<std::size_t> components{};  ///< K mixture components (seeded subset); ceiling log K
   bool gaussian_bound = true;             ///< dropout_gaussian_bound (analytic covariance)
   bool pairwise_bounds = false;           ///< KL and Bhattacharyya bounds: O(N^2 d)
   std::set<std::string> label_estimators = {"mixture"};  ///< any of label_estimator_names()
-  std::optional<double> cross_entropy;    ///< the network's mean CE (nats) on this split, noise on
-  std::optional<double> class_entropy;    ///< population H(Y); default: the split's label entropy
-  std::vector<std::size_t> bins;          ///< binning plane by bin counts ...
-  std::vector<double> bin_sizes;          ///< ... or by bin widths (not both)
-  std::optional<std::size_t> pair_samples;  ///< at most this many (z, y) pairs for edge/ksg/binning
+  std::optional<double> cross_entropy{};    ///< the network's mean CE (nats) on this split, noise on
+  std::optional<double> class_entropy{};    ///< population H(Y); default: the split's label entropy
+  std::vector<std::size_t> bins{};        ///< binning plane by bin counts ...
+  std::vector<double> bin_sizes{};        ///< ... or by bin widths (not both)
+  std::optional<std::size_t> pair_samples{};  ///< at most this many (z, y) pairs for edge/ksg/binning
   double violation_sigmas = 3.0;          ///< a data-processing bound counts as violated beyond this many SE
   /// Called after each part with its name and seconds.
-  std::function<void(std::string_view part, double seconds)> progress;
+  std::function<void(std::string_view part, double seconds)> progress{};
 };
 
 /// I(X;T) = H(T) and I(T;Y) for T the binned noise-free representation, at one bin setting.
