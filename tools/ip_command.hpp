@@ -252,13 +252,21 @@ inline std::optional<std::string> plot(const std::string& out, const std::vector
   const std::string data_dir = out + "/plot";
   fs::create_directories(data_dir);
   std::set<std::string> splits;
-  std::map<std::string, std::size_t> settings;  // bin setting label -> panel
+  std::vector<std::string> settings;  // bin setting labels, in the order given: one panel each
+  std::map<std::string, double> x_max;  // per split: log N or the largest bracket end
   double e_lo = 1e300, e_hi = -1e300;
+  auto setting_label = [](const ip_binning_point& b) {
+    return b.bins ? std::to_string(*b.bins) + " bins" : "bin size " + num(*b.bin_size);
+  };
   for (const auto& p : points) {
     splits.insert(p.split);
     e_lo = std::min(e_lo, double(p.epoch)), e_hi = std::max(e_hi, double(p.epoch));
+    double& xm = x_max[p.split];
+    for (auto v : {p.i_xz.ceiling, p.i_xz.upper, std::optional<double>(p.i_xz.value)})
+      if (v && std::isfinite(*v)) xm = std::max(xm, *v);
     for (const auto& b : p.binning)
-      settings.try_emplace(b.bins ? std::to_string(*b.bins) + " bins" : "bin size " + num(*b.bin_size), settings.size());
+      if (std::find(settings.begin(), settings.end(), setting_label(b)) == settings.end())
+        settings.push_back(setting_label(b));
   }
   if (e_hi <= e_lo) e_hi = e_lo + 1;
   auto pick = [&](const ip_point& p) -> std::optional<double> {
@@ -281,16 +289,13 @@ inline std::optional<std::string> plot(const std::string& out, const std::vector
         << num(p.i_xz.upper.value_or(p.i_xz.value)) << ' ' << (y ? num(*y) : "nan") << ' '
         << (a && b ? num(std::min(*a, *b)) : "nan") << ' ' << (a && b ? num(std::max(*a, *b)) : "nan") << '\n';
     }
-    for (const auto& [label, k] : settings) {
+    for (std::size_t k = 0; k < settings.size(); ++k) {
       std::ofstream g(data_dir + "/bin_" + std::to_string(k) + "_" + s + ".dat");
-      g << "# epoch i_xt i_ty (" << label << ")\n";
-      for (const auto& p : points) {
-        if (p.split != s) continue;
-        for (const auto& b : p.binning) {
-          const std::string l = b.bins ? std::to_string(*b.bins) + " bins" : "bin size " + num(*b.bin_size);
-          if (l == label) g << p.epoch << ' ' << num(b.i_xt.value) << ' ' << num(b.i_ty.value) << '\n';
-        }
-      }
+      g << "# epoch i_xt i_ty (" << settings[k] << ")\n";
+      for (const auto& p : points)
+        for (const auto& b : p.binning)
+          if (p.split == s && setting_label(b) == settings[k])
+            g << p.epoch << ' ' << num(b.i_xt.value) << ' ' << num(b.i_ty.value) << '\n';
     }
   }
   const std::size_t rows = settings.empty() ? 1 : 2, cols = std::max(splits.size(), settings.size());
@@ -307,7 +312,7 @@ inline std::optional<std::string> plot(const std::string& out, const std::vector
        << "unset arrow\nset arrow from " << num(log_n[s]) << ", graph 0 to " << num(log_n[s])
        << ", graph 1 nohead dt 2 lc rgb 'gray40'\n"
        << "set label 1 'log N' at " << num(log_n[s]) << ", graph 0.95 right offset -0.5,0\n"
-       << "set xrange [*:" << num(log_n[s] * 1.05) << "]\n"
+       << "set xrange [0:" << num(x_max[s] * 1.05) << "]\n"
        << "plot '" << data_dir << "/ip_" << s << ".dat' using 2:5:3:4:1 with xerrorbars pt 7 ps 1.2 lc palette title "
        << "'" << (zy_name == "ce" ? "CE bound" : zy_name) << " (bar: I(X;Z) bracket)', "
        << "'' using 2:6:6:7:1 with yerrorbars pt -1 lc palette title 'mixture .. CE bound'\n"
@@ -316,8 +321,8 @@ inline std::optional<std::string> plot(const std::string& out, const std::vector
   for (std::size_t k = splits.size(); k < cols; ++k) gp << "set multiplot next\n";
   if (!settings.empty()) {
     gp << "unset arrow\n";
-    for (const auto& [label, k] : settings) {
-      gp << "set title 'binning, " << label << "'\nset xlabel 'I(X;T) = H(T) [nats]'\nset ylabel 'I(T;Y) [nats]'\nplot ";
+    for (std::size_t k = 0; k < settings.size(); ++k) {
+      gp << "set title 'binning, " << settings[k] << "'\nset xlabel 'I(X;T) = H(T) [nats]'\nset ylabel 'I(T;Y) [nats]'\nplot ";
       bool first = true;
       int pt = 7;
       for (const auto& s : splits) {
