@@ -3,6 +3,7 @@
 // families. Heavier parts are included on demand:
 //   infoplane/estimators/neural.hpp   DoE and the variational critics
 //   infoplane/io/read_matrix.hpp      .npy and CSV files
+//   infoplane/plane/information_plane.hpp  one information-plane point (all estimators at once)
 //   infoplane/validation/*.hpp        toy generators and quadrature truths (infoplane::validation)
 #include "infoplane/config.hpp"
 #include "infoplane/errors.hpp"

@@ -9,6 +9,11 @@ namespace infoplane {
 /// What the value means relative to the true mutual information.
 enum class bound_kind { point_estimate, upper_bound, lower_bound };
 
+/// The distribution the value refers to. `dataset`: X uniform over the N given points (the
+/// mixture estimators compute this exactly up to Monte Carlo error); `population`: the data
+/// distribution the points were drawn from.
+enum class estimate_target { unspecified, dataset, population };
+
 /// Numerical outcome of an estimate. Contract violations throw instead.
 enum class estimate_status {
   ok,
@@ -16,6 +21,7 @@ enum class estimate_status {
   not_converged,         ///< training or iteration stopped before convergence
   numerical_issue,       ///< e.g. a singular covariance; value may be NaN or infinite
   insufficient_samples,  ///< valid input, but too few samples for a meaningful value
+  bound_violated,        ///< exceeds a bound the true value obeys (e.g. data processing) beyond its error
 };
 
 constexpr std::string_view to_string(bound_kind k) noexcept {
@@ -27,6 +33,15 @@ constexpr std::string_view to_string(bound_kind k) noexcept {
   return "unknown";
 }
 
+constexpr std::string_view to_string(estimate_target t) noexcept {
+  switch (t) {
+    case estimate_target::unspecified: return "unspecified";
+    case estimate_target::dataset: return "dataset";
+    case estimate_target::population: return "population";
+  }
+  return "unknown";
+}
+
 constexpr std::string_view to_string(estimate_status s) noexcept {
   switch (s) {
     case estimate_status::ok: return "ok";
@@ -34,6 +49,7 @@ constexpr std::string_view to_string(estimate_status s) noexcept {
     case estimate_status::not_converged: return "not_converged";
     case estimate_status::numerical_issue: return "numerical_issue";
     case estimate_status::insufficient_samples: return "insufficient_samples";
+    case estimate_status::bound_violated: return "bound_violated";
   }
   return "unknown";
 }
@@ -43,6 +59,7 @@ struct estimate_result {
   double value = std::nan("");          ///< the estimate (nats)
   std::optional<double> std_error;      ///< Monte Carlo / statistical standard error, where known
   bound_kind kind = bound_kind::point_estimate;
+  estimate_target target = estimate_target::unspecified;
   std::optional<double> ceiling;        ///< hard maximum, e.g. log N for X uniform over N points
   std::optional<double> lower;          ///< lower end of a bracket, where the estimator gives one
   std::optional<double> upper;          ///< upper end of a bracket, where the estimator gives one

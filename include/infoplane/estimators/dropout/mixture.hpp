@@ -5,7 +5,11 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <algorithm>
+#include <concepts>
 #include <optional>
+#include <ranges>
+#include <span>
 #include <string_view>
 #include <vector>
 
@@ -47,6 +51,14 @@ struct dropout_mixture_report {
   double h_z_std_error = 0;
   double h_z_given_x = 0;             ///< analytic h(Z|X)
   std::size_t zero_patterns = 0;      ///< number of zero-pattern groups (1 without exact zeros)
+  /// With labels: I(Z;Y) for X uniform over the (chosen) points and Y = y(X), on the same draws
+  /// and components as mi (the dataset target); ceiling H(Y). Empty without labels.
+  std::optional<estimate_result> label_mi;
+  /// With labels: I(X;Z|Y) = mi - label_mi draw by draw, and its standard error. The exact
+  /// values satisfy I(X;Z|Y) >= 0 (data processing); only Monte Carlo error can make it < 0.
+  double mi_given_labels = std::numeric_limits<double>::quiet_NaN();
+  double mi_given_labels_std_error = std::numeric_limits<double>::quiet_NaN();
+  std::size_t classes = 0;            ///< distinct labels among the chosen points (0 without labels)
 };
 
 /// Monte Carlo mixture estimator. Plug-in (own component included): bounded by log N, biased
@@ -72,17 +84,42 @@ class dropout_mixture {
   template <class MF>
   [[nodiscard]] dropout_mixture_report report(const noisy_representation<MF>& in) const {
     validate(in, std::string(name));
-    return opt_.storage == precision::float32 ? run<float>(in) : run<double>(in);
+    return opt_.storage == precision::float32 ? run<float>(in, nullptr, 0) : run<double>(in, nullptr, 0);
+  }
+
+  /// Also I(Z;Y), with labels[i] the class of data row i (any integers, one per row): each
+  /// zero-pattern group is packed class by class and every draw is evaluated against each
+  /// class's sub-mixture, so log p(z | y) and log p(z) come from the same kernel work.
+  template <class MF, class Labels>
+    requires std::ranges::contiguous_range<const Labels&> &&
+             std::integral<std::ranges::range_value_t<const Labels&>>
+  [[nodiscard]] dropout_mixture_report report(const noisy_representation<MF>& in, const Labels& labels) const {
+    validate(in, std::string(name));
+    std::size_t classes = 0;
+    const auto cls = detail::class_indices(std::span(std::ranges::data(labels), std::ranges::size(labels)),
+                                           static_cast<std::size_t>(in.means.rows()), name.data(), classes);
+    return opt_.storage == precision::float32 ? run<float>(in, &cls, classes) : run<double>(in, &cls, classes);
   }
 
  private:
   // Per data point sums over its M draws, reduced in a fixed order afterwards.
   struct point_sums {
     double plug = 0, plug_sq = 0, loo = 0, loo_sq = 0, h = 0, h_sq = 0;
+    double zy = 0, zy_sq = 0, cond = 0, cond_sq = 0;  // with labels only
+  };
+
+  // Matches no component: the kernels leave out only a component whose index equals `own`.
+  static constexpr std::uint32_t no_own = std::numeric_limits<std::uint32_t>::max();
+
+  // A contiguous run of one class's members in a packed group.
+  struct class_range {
+    std::uint32_t cls;
+    std::size_t begin, end;
   };
 
   template <class T, class MF>
-  dropout_mixture_report run(const noisy_representation<MF>& in) const {
+  dropout_mixture_report run(const noisy_representation<MF>& in, const std::vector<std::uint32_t>* cls,
+                             std::size_t classes) const {
     const auto& f = in.means;
     const auto rows = detail::choose_components(static_cast<std::size_t>(f.rows()), opt_.components, opt_.seed,
                                                 name.data());
@@ -90,34 +127,83 @@ class dropout_mixture {
     const double var = in.noise.variance(), sd = in.noise.std();
     const double log_n = std::log(static_cast<double>(n));
     const double log_n1 = n > 1 ? std::log(static_cast<double>(n - 1)) : 0.0;
-    const auto groups = detail::group_by_zero_pattern(f, rows);
+    auto groups = detail::group_by_zero_pattern(f, rows);
+
+    // log N_y over the chosen rows, and H(Y).
+    std::vector<double> log_ny(classes, 0.0);
+    double h_y = 0.0;
+    std::size_t present = 0;
+    if (cls) {
+      std::vector<std::size_t> count(classes, 0);
+      for (std::size_t r : rows) ++count[(*cls)[r]];
+      for (std::size_t c = 0; c < classes; ++c) {
+        if (!count[c]) continue;
+        ++present;
+        const double p = static_cast<double>(count[c]) / static_cast<double>(n);
+        log_ny[c] = std::log(static_cast<double>(count[c]));
+        h_y -= p * std::log(p);
+      }
+    }
 
     std::vector<point_sums> sums;  // in group order, then member order
     sums.reserve(n);
     double h_cond = 0.0;
-    for (const auto& g : groups) {
+    for (auto& g : groups) {
+      // With labels, members are packed class by class (ascending within a class).
+      std::vector<class_range> ranges;
+      if (cls) {
+        std::stable_sort(g.members.begin(), g.members.end(),
+                         [&](std::size_t a, std::size_t b) { return (*cls)[a] < (*cls)[b]; });
+        for (std::size_t j = 0; j < g.members.size(); ++j) {
+          const std::uint32_t c = (*cls)[g.members[j]];
+          if (ranges.empty() || ranges.back().cls != c) ranges.push_back({c, j, j});
+          ranges.back().end = j + 1;
+        }
+      } else {
+        ranges.push_back({0, 0, g.members.size()});
+      }
       const auto packed = detail::pack_group<T>(f, g, var);
-      const mixture_evaluator<T> evaluate(packed.view(), choose_mixture_kernel<T>(opt_.kernel, packed.d, var));
-      const std::size_t first = sums.size(), d = packed.d;
+      const std::size_t first = sums.size(), d = packed.d, n_ranges = ranges.size();
+      std::vector<mixture_evaluator<T>> evaluators;
+      evaluators.reserve(n_ranges);
+      for (const auto& cr : ranges)
+        evaluators.emplace_back(mixture_view<T>{packed.mean.data() + cr.begin * d, packed.half_prec.data() + cr.begin * d,
+                                                packed.log_norm.data() + cr.begin, cr.end - cr.begin, d},
+                                choose_mixture_kernel<T>(opt_.kernel, packed.d, var));
       sums.resize(first + g.members.size());
       constexpr std::size_t chunk = 64;  // data points per work item
       detail::parallel_for(g.members.size(), opt_.threads, chunk, [&](std::size_t b, std::size_t e) {
-        std::vector<T> z((e - b) * m_draws * d);
-        std::vector<double> log_own((e - b) * m_draws), lse((e - b) * m_draws);
-        std::vector<std::uint32_t> own((e - b) * m_draws);
+        const std::size_t p = (e - b) * m_draws;
+        std::vector<T> z(p * d);
+        std::vector<double> log_own(p), lse(p * n_ranges);  // lse: [range][sample]
+        std::vector<std::uint32_t> own(p);
+        std::vector<std::size_t> range_of(e - b);
         for (std::size_t j = b; j < e; ++j) {
           const std::size_t off = (j - b) * m_draws;
           detail::draw_noisy(f, g.members[j], g.dims, sd, m_draws, opt_.seed, packed.log_norm[j], z.data() + off * d,
                              log_own.data() + off, packed.unit_scale.data());
-          std::fill_n(own.begin() + static_cast<std::ptrdiff_t>(off), m_draws, static_cast<std::uint32_t>(j));
+          while (range_of[j - b] + 1 < n_ranges && ranges[range_of[j - b]].end <= j) ++range_of[j - b];
         }
-        const sample_view<T> sv{z.data(), own.data(), own.size(), d};
-        evaluate(sv, lse.data(), opt_.leave_one_out ? nullptr : log_own.data());
+        const double* seed = opt_.leave_one_out ? nullptr : log_own.data();
+        for (std::size_t q = 0; q < n_ranges; ++q) {
+          // Index within this sub-mixture for its own members, no component for the others.
+          for (std::size_t j = b; j < e; ++j) {
+            const bool mine = j >= ranges[q].begin && j < ranges[q].end;
+            std::fill_n(own.begin() + static_cast<std::ptrdiff_t>((j - b) * m_draws), m_draws,
+                        mine ? static_cast<std::uint32_t>(j - ranges[q].begin) : no_own);
+          }
+          // Seeding every class's pass with the own weight w keeps all of them exact: a term
+          // dropped in class c is below e^-40 of max(w, class c's largest), both in the total.
+          evaluators[q](sample_view<T>{z.data(), own.data(), p, d}, lse.data() + q * p, seed);
+        }
         for (std::size_t j = b; j < e; ++j) {
           point_sums& ps = sums[first + j];
+          const std::size_t q_own = range_of[j - b];
           for (std::size_t m = 0; m < m_draws; ++m) {
             const std::size_t s = (j - b) * m_draws + m;
-            const double w = log_own[s], ex = lse[s];
+            const double w = log_own[s];
+            double ex = lse[s];
+            for (std::size_t q = 1; q < n_ranges; ++q) ex = logaddexp(ex, lse[q * p + s]);
             const double all = logaddexp(ex, w);
             const double plug = std::min(w - all, 0.0) + log_n;  // <= log N: `all` holds the own term
             const double loo = w - ex + log_n1;   // +inf when no other component shares the pattern
@@ -125,6 +211,14 @@ class dropout_mixture {
             ps.plug += plug, ps.plug_sq += plug * plug;
             ps.loo += loo, ps.loo_sq += loo * loo;
             ps.h += h, ps.h_sq += h * h;
+            if (cls) {
+              // log p(z|y) - log p(z) = log S_y - log S + log N - log N_y <= -log p(y).
+              const double s_y = logaddexp(lse[q_own * p + s], w);
+              const double zy = std::min(s_y - all, 0.0) + log_n - log_ny[ranges[q_own].cls];
+              const double cond = plug - zy;
+              ps.zy += zy, ps.zy_sq += zy * zy;
+              ps.cond += cond, ps.cond_sq += cond * cond;
+            }
           }
         }
       });
@@ -145,6 +239,7 @@ class dropout_mixture {
 
     estimate_result& r = rep.mi;
     r = detail::result_of<dropout_mixture>();
+    r.target = estimate_target::dataset;
     r.value = std::min(plug, log_n);  // each term is <= log N; only summation rounding could exceed it
     r.std_error = plug_se;
     r.ceiling = log_n;
@@ -153,6 +248,22 @@ class dropout_mixture {
     r.n_samples = n;
     r.n_draws = n * m_draws;
     r.status = detail::saturation_status(plug, log_n, opt_.saturation_fraction);
+
+    if (cls) {
+      const auto [zy, zy_se] = mean_and_se(sums, &point_sums::zy, &point_sums::zy_sq);
+      const auto [cond, cond_se] = mean_and_se(sums, &point_sums::cond, &point_sums::cond_sq);
+      estimate_result& y = rep.label_mi.emplace(detail::result_of<dropout_mixture>());
+      y.target = estimate_target::dataset;
+      y.value = std::min(zy, h_y);  // each term is <= -log p(y_i), whose mean is H(Y)
+      y.std_error = zy_se;
+      y.ceiling = h_y;
+      y.n_samples = n;
+      y.n_draws = n * m_draws;
+      y.status = present > 1 ? detail::saturation_status(zy, h_y, opt_.saturation_fraction) : estimate_status::ok;
+      rep.mi_given_labels = cond;
+      rep.mi_given_labels_std_error = cond_se;
+      rep.classes = present;
+    }
     return rep;
   }
 

@@ -10,6 +10,8 @@
 #include <type_traits>
 #include <numeric>
 #include <optional>
+#include <span>
+#include <string>
 #include <vector>
 
 #include "infoplane/detail/rng.hpp"
@@ -135,6 +137,24 @@ double conditional_entropy_row(const Eigen::DenseBase<M>& f, std::size_t r, cons
     h += 0.5 * (log_2pi + 1.0 + std::log(noise_var * mu * mu));
   }
   return h;
+}
+
+/// Labels as dense class indices 0..C-1, in increasing label order; `classes` gets C. Throws
+/// unless there is one label per data row.
+template <class L>
+std::vector<std::uint32_t> class_indices(std::span<const L> labels, std::size_t n_rows, const char* who,
+                                         std::size_t& classes) {
+  INFOPLANE_CHECK(labels.size() == n_rows, std::string(who) + ": labels has " + std::to_string(labels.size()) +
+                                               " entries but the representations have " + std::to_string(n_rows) +
+                                               " rows");
+  std::vector<L> values(labels.begin(), labels.end());
+  std::sort(values.begin(), values.end());
+  values.erase(std::unique(values.begin(), values.end()), values.end());
+  classes = values.size();
+  std::vector<std::uint32_t> out(labels.size());
+  for (std::size_t i = 0; i < labels.size(); ++i)
+    out[i] = static_cast<std::uint32_t>(std::lower_bound(values.begin(), values.end(), labels[i]) - values.begin());
+  return out;
 }
 
 /// Entropy of the zero pattern, -sum p log p, with X uniform over the chosen rows.
