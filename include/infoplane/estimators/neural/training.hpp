@@ -4,6 +4,7 @@
 // on_evaluation(step, heldout_loss) member; returning true from either stops training.
 #include <Eigen/Core>
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <iostream>
@@ -16,6 +17,7 @@
 #include "infoplane/detail/rng.hpp"
 #include "infoplane/errors.hpp"
 #include "infoplane/inputs/samples.hpp"
+#include "infoplane/results/estimate_result.hpp"
 
 namespace infoplane::neural {
 
@@ -84,6 +86,30 @@ struct progress {
     if (step % every == 0) *out << "step " << step << "  loss " << loss << "\n";
     return false;
   }
+};
+
+/// Stops training once `seconds` of wall-clock time have passed since construction (0 or
+/// less: never). An estimate from training it cut short is not converged: apply() says so.
+class time_limit {
+ public:
+  explicit time_limit(double seconds) : seconds_(seconds), start_(std::chrono::steady_clock::now()) {}
+  bool on_step(std::size_t, double) {
+    if (seconds_ > 0 && std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count() >= seconds_)
+      reached_ = true;
+    return reached_;
+  }
+  /// True once the limit stopped training.
+  [[nodiscard]] bool reached() const noexcept { return reached_; }
+  /// Marks an otherwise ok result not_converged when the limit stopped its training.
+  estimate_result& apply(estimate_result& r) const noexcept {
+    if (reached_ && r.status == estimate_status::ok) r.status = estimate_status::not_converged;
+    return r;
+  }
+
+ private:
+  double seconds_;
+  std::chrono::steady_clock::time_point start_;
+  bool reached_ = false;
 };
 
 namespace detail {
