@@ -154,6 +154,8 @@ TEST_CASE("registry option values are parsed strictly and name the option", "[co
   CHECK(parse_options<dropout_mixture>({{"kernel", "brute"}}).kernel == mixture_kernel::simd_brute_force);
   CHECK(parse_options<dropout_mixture>({{"float", "true"}}).storage == precision::float32);
   CHECK(parse_options<mine_bound>({{"steps", "12"}}).train.steps == 12);
+  CHECK(parse_options<doe>({{"doe-marginal", "factorised"}}).model.marginal == doe_covariance::factorised);
+  CHECK(parse_options<doe>({{"time-limit", "2.5"}}).train.time_limit == 2.5);
   CHECK_THROWS_WITH(parse_options<ksg>({{"k", "0"}}), Catch::Contains("--k") && Catch::Contains(">= 1"));
   CHECK_THROWS_WITH(parse_options<ksg>({{"k", "-1"}}), Catch::Contains("--k") && Catch::Contains("not a valid number"));
   CHECK_THROWS_WITH(parse_options<ksg>({{"k", "3x"}}), Catch::Contains("--k"));

@@ -265,13 +265,22 @@ std::vector<option<O>> training_flags(Train train) {
           number<O>("init", field(&T::init), "0: PyTorch default init; > 0: U(-init, init)", at_least{0}),
           number<O>("holdout", field(&T::holdout), "fraction held out for the estimate (and for validation)",
                     at_least{0, false}),
-          number<O>("seed", field(&T::seed), "seed of the initialisation, minibatches and splits")};
+          number<O>("seed", field(&T::seed), "seed of the initialisation, minibatches and splits"),
+          number<O>("time-limit", field(&T::time_limit),
+                    "stop training after this many seconds (0: never); the estimate is then not_converged",
+                    at_least{0})};
 }
 }  // namespace detail
 
+/// DoE's options: the training, and the model of q(Y) and q(Y|X).
+struct doe_settings {
+  neural::training_options train{};
+  doe_options model{};
+};
+
 template <doe_family F>
 struct registration<doe_estimator<F>> {
-  using options_type = neural::training_options;
+  using options_type = doe_settings;
   static constexpr input_shape shape = input_shape::sample_pairs;
   static constexpr std::string_view summary = F == doe_family::gaussian
                                                   ? "difference of entropies, Gaussian (held-out selection)"
@@ -281,9 +290,18 @@ struct registration<doe_estimator<F>> {
       "correlated Gaussians, dim 1-128 (the published dim-128 setting within 10% of 18.41)";
   static options_type defaults() { return {}; }
   static std::vector<option<options_type>> options() {
-    return detail::training_flags<options_type>([](auto& o) -> auto& { return o; });
+    using O = options_type;
+    using cov = std::vector<std::pair<std::string, doe_covariance>>;
+    const cov words{{"full", doe_covariance::full}, {"factorised", doe_covariance::factorised}};
+    auto out = detail::training_flags<O>([](auto& o) -> auto& { return o.train; });
+    out.push_back(choice<O>("doe-marginal", [](auto& o) -> auto& { return o.model.marginal; },
+                            "q(Y): full covariance, or factorised as the reference code", words));
+    out.push_back(choice<O>("doe-conditional", [](auto& o) -> auto& { return o.model.conditional; },
+                            "q(Y|X): full residual covariance, or factorised as the reference code", words));
+    return out;
   }
-  static doe_estimator<F> make(const options_type& o) { return doe_estimator<F>(o); }
+  static doe_estimator<F> make(const options_type& o) { return doe_estimator<F>(o.train, o.model); }
+  static const neural::training_options& training(const options_type& o) { return o.train; }
   static conformance_spec conformance() {
     return {.independent = 0.08, .dependent = 0.15, .options = {{"steps", "400"}, {"batch", "128"}}};
   }
@@ -315,6 +333,7 @@ struct registration<critic_estimator<B>> {
     return out;
   }
   static critic_estimator<B> make(const options_type& o) { return critic_estimator<B>(o); }
+  static const neural::training_options& training(const options_type& o) { return o.train; }
   static conformance_spec conformance() {
     return {.independent = 0.08, .dependent = 0.3, .slack = 0.1, .options = {{"steps", "400"}, {"batch", "128"}}};
   }
@@ -358,8 +377,13 @@ typename registration<E>::options_type parse_options(const values& given) {
 template <Registered E, class Input>
 estimate_result run(const typename registration<E>::options_type& o, const Input& in) {
   auto e = registration<E>::make(o);
-  if constexpr (is_trainable<E>) return e.fit_estimate(in);
-  else return e.estimate(in);
+  if constexpr (is_trainable<E>) {
+    neural::time_limit limit(registration<E>::training(o).time_limit);
+    auto r = e.fit_estimate(in, limit);
+    return limit.apply(r);
+  } else {
+    return e.estimate(in);
+  }
 }
 
 // ---- the run-time table ----------------------------------------------------------------------

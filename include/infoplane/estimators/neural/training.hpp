@@ -4,6 +4,7 @@
 // on_evaluation(step, heldout_loss) member; returning true from either stops training.
 #include <Eigen/Core>
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <iostream>
@@ -16,6 +17,7 @@
 #include "infoplane/detail/rng.hpp"
 #include "infoplane/errors.hpp"
 #include "infoplane/inputs/samples.hpp"
+#include "infoplane/results/estimate_result.hpp"
 
 namespace infoplane::neural {
 
@@ -30,6 +32,9 @@ struct training_options {
   std::uint64_t seed = 0;
   double holdout = 0.2;           ///< fraction of the data fit_estimate() keeps for the estimate
   std::size_t eval_every = 100;   ///< steps between held-out evaluations (callbacks, checkpoints)
+  /// Wall-clock seconds after which the registry's runs stop training (0: never); their
+  /// estimate is then not_converged (see time_limit).
+  double time_limit = 0.0;
 };
 
 inline void check(const training_options& o, const char* who) {
@@ -42,6 +47,7 @@ inline void check(const training_options& o, const char* who) {
   INFOPLANE_CHECK(o.init >= 0, w + ": init must be >= 0");
   INFOPLANE_CHECK(o.holdout > 0 && o.holdout < 1, w + ": holdout must lie in (0, 1)");
   INFOPLANE_CHECK(o.eval_every >= 1, w + ": eval_every must be >= 1");
+  INFOPLANE_CHECK(std::isfinite(o.time_limit) && o.time_limit >= 0, w + ": time_limit must be finite and >= 0");
 }
 
 /// Hidden-layer sizes {in, hidden x layers, out}.
@@ -84,6 +90,30 @@ struct progress {
     if (step % every == 0) *out << "step " << step << "  loss " << loss << "\n";
     return false;
   }
+};
+
+/// Stops training once `seconds` of wall-clock time have passed since construction (0 or
+/// less: never). An estimate from training it cut short is not converged: apply() says so.
+class time_limit {
+ public:
+  explicit time_limit(double seconds) : seconds_(seconds), start_(std::chrono::steady_clock::now()) {}
+  bool on_step(std::size_t, double) {
+    if (seconds_ > 0 && std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count() >= seconds_)
+      reached_ = true;
+    return reached_;
+  }
+  /// True once the limit stopped training.
+  [[nodiscard]] bool reached() const noexcept { return reached_; }
+  /// Marks an otherwise ok result not_converged when the limit stopped its training.
+  estimate_result& apply(estimate_result& r) const noexcept {
+    if (reached_ && r.status == estimate_status::ok) r.status = estimate_status::not_converged;
+    return r;
+  }
+
+ private:
+  double seconds_;
+  std::chrono::steady_clock::time_point start_;
+  bool reached_ = false;
 };
 
 namespace detail {

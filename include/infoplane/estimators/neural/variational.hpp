@@ -127,13 +127,14 @@ class critic_estimator {
   /// True when the last fit() diverged (see the header comment).
   [[nodiscard]] bool diverged() const noexcept { return diverged_; }
 
-  /// Seeded split of `data`: fit on 1 - holdout, estimate on the held-out part.
-  template <class MX, class MY>
-  [[nodiscard]] estimate_result fit_estimate(const paired_samples<MX, MY>& data) {
+  /// Seeded split of `data`: fit on 1 - holdout, estimate on the held-out part; callbacks as
+  /// for fit().
+  template <class MX, class MY, neural::TrainingCallback... C>
+  [[nodiscard]] estimate_result fit_estimate(const paired_samples<MX, MY>& data, C&&... callbacks) {
     const auto [x, y] = neural::to_dense(data, name.data());
     const auto [tr, te] = neural::split(std::size_t(x.rows()), opt_.train.holdout, opt_.train.seed);
     const mat xt = neural::rows(x, tr), yt = neural::rows(y, tr), xs = neural::rows(x, te), ys = neural::rows(y, te);
-    fit(paired_samples{xt, yt});
+    fit(paired_samples{xt, yt}, callbacks...);
     return estimate(paired_samples{xs, ys});
   }
 
