@@ -6,6 +6,7 @@
 // through Eigen::Map, and the estimation runs without the GIL.
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
 
 #include <Eigen/Core>
 #include <algorithm>
@@ -15,6 +16,8 @@
 #include <chrono>
 #include <cmath>
 #include <optional>
+#include <fstream>
+#include <span>
 #include <string>
 #include <string_view>
 #include <tuple>
@@ -24,6 +27,17 @@
 #include "infoplane/registry.hpp"
 #include "infoplane/version.hpp"
 #include "json_output.hpp"  // tools/: the command line's JSON keys, reused by Result.to_dict()
+// The information plane (branch `plane`): bound where its headers are present.
+#if __has_include("infoplane/plane/information_plane.hpp")
+#define INFOPLANE_PYTHON_PLANE 1
+#include "infoplane/plane/information_plane.hpp"
+#endif
+#if defined(INFOPLANE_PYTHON_PLANE) && __has_include("ip_command.hpp")
+#define INFOPLANE_PYTHON_PLANE_DIR 1
+#include <sstream>
+
+#include "ip_command.hpp"  // tools/: the engine of `infoplane ip`
+#endif
 #ifdef INFOPLANE_PYTHON_VALIDATION
 #include "infoplane/validation/toy.hpp"
 #include "infoplane/validation/toy_truth.hpp"
@@ -53,11 +67,11 @@ std::string pythonize(std::string text, const registry::estimator_entry& e) {
   std::sort(names.begin(), names.end(), [](const auto& a, const auto& b) { return a.size() > b.size(); });
   for (const auto& n : names) {
     const std::string flag = "--" + n, py = python_name(n);
-    for (std::size_t at = text.find(flag); at != std::string::npos; at = text.find(flag, at + py.size())) {
+    for (std::size_t at = text.find(flag); at != std::string::npos; at = text.find(flag, at)) {
       const std::size_t end = at + flag.size();
       const bool whole = end == text.size() || !(std::isalnum(static_cast<unsigned char>(text[end])) || text[end] == '-');
       if (whole) text.replace(at, flag.size(), py);
-      else at += 1;
+      at = whole ? at + py.size() : end;
     }
   }
   return text;
@@ -73,6 +87,13 @@ struct py_result {
   double seconds = 0;
 };
 
+/// What the value refers to, where the library's results say (estimate_result::target).
+template <class R>
+py::object target_of(const R& r) {
+  if constexpr (requires { to_string(r.target); }) return py::str(std::string(to_string(r.target)));
+  else return py::none();
+}
+
 py::object optional_float(const std::optional<double>& v) { return v ? py::object(py::float_(*v)) : py::none(); }
 
 py::object json_to_python(const cli::json& j) {
@@ -82,7 +103,12 @@ py::object json_to_python(const cli::json& j) {
   if (j.is_number_integer()) return py::int_(j.get<std::int64_t>());
   if (j.is_number()) return py::float_(j.get<double>());
   if (j.is_string()) return py::str(j.get<std::string>());
-  py::dict d;  // objects only: result_json has no arrays
+  if (j.is_array()) {
+    py::list l;
+    for (const auto& v : j) l.append(json_to_python(v));
+    return l;
+  }
+  py::dict d;
   for (auto it = j.begin(); it != j.end(); ++it) d[py::str(it.key())] = json_to_python(it.value());
   return d;
 }
@@ -520,11 +546,7 @@ py::list estimator_list(bool details) {
       od["kind"] = std::string(to_string(o.kind));
       od["default"] = o.default_text;
       od["help"] = o.help;
-      if (!o.choices.empty()) {
-        py::list choices;
-        for (const auto& c : o.choices) choices.append(py::str(c));
-        od["choices"] = choices;
-      }
+      if (!o.choices.empty()) od["choices"] = o.choices;
       options.append(od);
     }
     py::dict d;
@@ -553,6 +575,167 @@ py::dict view_info(py::object obj) {
   return d;
 }
 
+
+// ---- the information plane -------------------------------------------------------------------
+
+#ifdef INFOPLANE_PYTHON_PLANE
+/// Integer labels of any width (a NumPy array, a tensor, a list), N or N x 1, as int64.
+py::array_t<std::int64_t> labels_arg(py::object obj, const std::string& what) {
+  if (obj.is_none()) type_error(what + ": got None, expected integer labels");
+  obj = host_object(std::move(obj), what);
+  py::array a = py::array::ensure(obj);
+  if (!a) {
+    PyErr_Clear();
+    type_error(what + ": expected an array of integer labels");
+  }
+  const char kind = a.dtype().kind();
+  if (kind != 'i' && kind != 'u' && kind != 'b')
+    type_error(what + ": labels must be integers, got dtype " + std::string(py::str(a.dtype())));
+  if (!(a.ndim() == 1 || (a.ndim() == 2 && a.shape(1) == 1)))
+    value_error(what + ": expected N labels (1-D, or N x 1), got shape " + std::string(py::str(py::tuple(a.attr("shape")))));
+  return py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>::ensure(a);
+}
+
+py::object result_or_none(std::string_view estimator, const std::optional<estimate_result>& r, double seconds = 0) {
+  return r ? py::cast(py_result{std::string(estimator), *r, seconds}) : py::object(py::none());
+}
+
+/// One point as a dict: the library's ip_point, with a Result for every estimate.
+py::dict point_dict(const ip_point& p, bool held_out) {
+  auto secs = [&](const char* part) {
+    const auto it = p.seconds.find(part);
+    return it == p.seconds.end() ? 0.0 : it->second;
+  };
+  auto num = [](double v) { return std::isfinite(v) ? py::object(py::float_(v)) : py::object(py::none()); };
+  py::dict d;
+  d["epoch"] = p.epoch;
+  d["split"] = p.split;
+  d["held_out"] = held_out;
+  d["n"] = p.n;
+  d["d"] = p.d;
+  d["m"] = p.m;
+  d["classes"] = p.classes;
+  d["h_y"] = p.h_y;
+  d["i_xz"] = result_or_none(dropout_mixture::name, p.i_xz, secs("i_xz"));
+  d["i_xz_gauss_bound"] = result_or_none(dropout_gaussian_bound::name, p.i_xz_gauss_bound, secs("gauss_bound"));
+  d["i_xz_pairwise_kl"] = result_or_none(dropout_pairwise_kl::name, p.i_xz_pairwise_kl, secs("pairwise"));
+  d["i_xz_pairwise_bd"] = result_or_none(dropout_pairwise_bd::name, p.i_xz_pairwise_bd, secs("pairwise"));
+  d["i_zy_mixture"] = result_or_none(dropout_mixture::name, p.i_zy_mixture);
+  d["i_zy_edge"] = result_or_none(edge::name, p.i_zy_edge, secs("edge"));
+  d["i_zy_ksg"] = result_or_none(ksg::name, p.i_zy_ksg, secs("ksg"));
+  d["i_zy_binning"] = result_or_none(binning::name, p.i_zy_binning, secs("binning"));
+  d["i_zy_ce_bound"] = result_or_none("ce-bound", p.i_zy_ce_bound);
+  d["i_zy_lower"] = p.i_zy_lower ? py::object(py::float_(*p.i_zy_lower)) : py::object(py::none());
+  d["i_zy_upper"] = p.i_zy_upper ? py::object(py::float_(*p.i_zy_upper)) : py::object(py::none());
+  d["i_xz_given_y"] = num(p.i_xz_given_y);
+  d["i_xz_given_y_std_error"] = num(p.i_xz_given_y_std_error);
+  py::list bins;
+  for (const auto& b : p.binning) {
+    py::dict bd;
+    bd["bins"] = b.bins ? py::object(py::int_(*b.bins)) : py::object(py::none());
+    bd["bin_size"] = b.bin_size ? py::object(py::float_(*b.bin_size)) : py::object(py::none());
+    bd["i_xt"] = result_or_none(binning::name, b.i_xt);
+    bd["i_ty"] = result_or_none(binning::name, b.i_ty);
+    bins.append(bd);
+  }
+  d["binning"] = bins;
+  d["seconds"] = p.seconds;
+  d["total_seconds"] = p.total_seconds;
+  return d;
+}
+
+std::optional<gaussian_dropout> noise_from(const py::object& var, const py::object& sd, const py::object& p,
+                                           const std::string& who) {
+  std::vector<std::pair<std::string, double>> given;
+  for (const auto& [k, v] : {std::pair{"noise_var", var}, {"noise_std", sd}, {"drop_probability", p}})
+    if (!v.is_none()) given.emplace_back(k, to_double(v, who + ": " + k));
+  return parse_noise(given, who);
+}
+
+py::dict information_plane(py::object f, py::object labels, py::object noise_var, py::object noise_std,
+                           py::object drop_probability, std::size_t noise_draws, std::uint64_t seed,
+                           std::uint64_t epoch, std::string split, bool held_out, unsigned threads,
+                           std::optional<std::size_t> components, bool gaussian_bound, bool pairwise_bounds,
+                           std::vector<std::string> label_estimators, std::optional<double> cross_entropy,
+                           std::optional<double> class_entropy, std::vector<std::size_t> bins,
+                           std::vector<double> bin_sizes, std::optional<std::size_t> pair_samples,
+                           double violation_sigmas) {
+  const std::string who = "information_plane()";
+  const gaussian_dropout noise = *noise_from(noise_var, noise_std, drop_probability, who);
+  information_plane_options o;
+  o.noise_draws = noise_draws;
+  o.seed = seed;
+  o.epoch = epoch;
+  o.split = std::move(split);
+  o.held_out = held_out;
+  o.threads = threads;
+  o.components = components;
+  o.gaussian_bound = gaussian_bound;
+  o.pairwise_bounds = pairwise_bounds;
+  o.label_estimators = std::set<std::string>(label_estimators.begin(), label_estimators.end());
+  o.cross_entropy = cross_entropy;
+  o.class_entropy = class_entropy;
+  o.bins = std::move(bins);
+  o.bin_sizes = std::move(bin_sizes);
+  o.pair_samples = pair_samples;
+  o.violation_sigmas = violation_sigmas;
+  const matrix_arg m = as_matrix(std::move(f), who + ": f");
+  const auto y = labels_arg(std::move(labels), who + ": labels");
+  const std::span<const std::int64_t> ys(y.data(), static_cast<std::size_t>(y.size()));
+  ip_point p = with_map(m, [&](const auto& mf) {
+    py::gil_scoped_release release;
+    return information_plane_point(mf, ys, noise, o);
+  });
+  return point_dict(p, held_out);
+}
+#endif
+
+#ifdef INFOPLANE_PYTHON_PLANE_DIR
+/// `infoplane ip` on a folder: its files (CSV, JSON, PNG) in `out`, and what it computed.
+py::object information_plane_dir(std::string path, py::object noise_var, py::object noise_std,
+                                 py::object drop_probability, std::size_t m_train, std::size_t m_test,
+                                 std::vector<std::string> label_estimators, std::vector<std::size_t> bins,
+                                 std::vector<double> bin_sizes, std::vector<std::string> bounds, std::string plot_zy,
+                                 std::vector<std::uint64_t> epochs, std::size_t every, std::optional<std::string> out,
+                                 std::uint64_t seed, unsigned threads, bool quiet) {
+  ip::ip_options o;
+  o.dir = std::move(path);
+  auto opt = [&](const py::object& v, const char* k) {
+    return v.is_none() ? std::nullopt : std::optional<double>(to_double(v, std::string("information_plane_dir(): ") + k));
+  };
+  o.noise_var = opt(noise_var, "noise_var");
+  o.noise_std = opt(noise_std, "noise_std");
+  o.drop_probability = opt(drop_probability, "drop_probability");
+  o.m_train = m_train;
+  o.m_test = m_test;
+  o.label_estimators = std::move(label_estimators);
+  o.bins = std::move(bins);
+  o.bin_sizes = std::move(bin_sizes);
+  o.bounds = std::move(bounds);
+  o.plot_zy = std::move(plot_zy);
+  o.epochs = std::move(epochs);
+  o.every = every;
+  o.out = out.value_or("");
+  o.seed = seed;
+  o.threads = threads;
+  o.quiet = quiet;
+  std::ostringstream summary;
+  {
+    py::gil_scoped_release release;
+    std::ostringstream silent;
+    ip::run_ip(o, quiet ? static_cast<std::ostream&>(silent) : std::cerr, summary);
+  }
+  const auto s = cli::json::parse(summary.str());
+  auto d = py::reinterpret_borrow<py::dict>(json_to_python(s));
+  const auto json_path = s.at("json").get<std::string>();
+  std::ifstream in(json_path);
+  if (!in) throw infoplane::file_error(json_path + ": cannot read what `infoplane ip` wrote");
+  const auto j = cli::json::parse(in);
+  d["points"] = json_to_python(j.at("points"));
+  d["failed"] = json_to_python(j.at("failed"));
+  return d;
+}
+#endif
 }  // namespace
 
 PYBIND11_MODULE(infoplane, m) {
@@ -589,6 +772,8 @@ PYBIND11_MODULE(infoplane, m) {
       .def_property_readonly("ceiling", [](const py_result& p) { return optional_float(p.r.ceiling); })
       .def_property_readonly("kind", [](const py_result& p) { return std::string(to_string(p.r.kind)); })
       .def_property_readonly("status", [](const py_result& p) { return std::string(to_string(p.r.status)); })
+      .def_property_readonly("target", [](const py_result& p) { return target_of(p.r); },
+                             "what the value refers to ('dataset', 'population'), where the library says")
       .def_property_readonly("n_samples", [](const py_result& p) { return p.r.n_samples; })
       .def_property_readonly("n_draws", [](const py_result& p) { return p.r.n_draws; })
       .def_property_readonly("seconds", [](const py_result& p) { return p.seconds; })
@@ -613,6 +798,52 @@ PYBIND11_MODULE(infoplane, m) {
         "summary, reports and options (name, option, kind, default, help).");
   m.def("_view", &view_info, "For the tests: how an array argument is read (buffer address, dtype, order, copied).");
 
+
+#ifdef INFOPLANE_PYTHON_PLANE
+  m.def("information_plane", &information_plane, py::arg("f"), py::arg("labels"), py::kw_only(),
+        py::arg("noise_var") = py::none(), py::arg("noise_std") = py::none(),
+        py::arg("drop_probability") = py::none(), py::arg("noise_draws") = 1, py::arg("seed") = 0,
+        py::arg("epoch") = 0, py::arg("split") = "train", py::arg("held_out") = false, py::arg("threads") = 0,
+        py::arg("components") = py::none(), py::arg("gaussian_bound") = true, py::arg("pairwise_bounds") = false,
+        py::arg("label_estimators") = std::vector<std::string>{"mixture"}, py::arg("cross_entropy") = py::none(),
+        py::arg("class_entropy") = py::none(), py::arg("bins") = std::vector<std::size_t>{},
+        py::arg("bin_sizes") = std::vector<double>{}, py::arg("pair_samples") = py::none(),
+        py::arg("violation_sigmas") = 3.0,
+        "information_plane(f, labels, *, noise_var=None, noise_std=None, drop_probability=None, noise_draws=1, "
+        "seed=0, epoch=0, split='train', held_out=False, threads=0, components=None, gaussian_bound=True, "
+        "pairwise_bounds=False, label_estimators=['mixture'], cross_entropy=None, class_entropy=None, bins=[], "
+        "bin_sizes=[], pair_samples=None, violation_sigmas=3.0)\n--\n\n"
+        "One point of the information plane (nats) for one split at one epoch, by the library's "
+        "information_plane_point: I(X;Z) by dropout_mc with its [plug-in, leave-one-out] bracket and the "
+        "Gaussian (and pairwise) bounds; I(Z;Y) by the mixture with the labels and by label_estimators "
+        "('mixture', 'edge', 'ksg', 'binning') over noisy draws; H(Y) - cross_entropy as a lower bound; the "
+        "binning plane for bins / bin_sizes.\n\nf: N x d noise-free representations (read in place as for "
+        "dropout_mc); labels: N integers of any width; exactly one of noise_var, noise_std, drop_probability. "
+        "(epoch, split, seed) fix every draw. held_out=True (a test split) also reports the population bracket "
+        "i_zy_lower, i_zy_upper.\n\nReturns a dict: epoch, split, held_out, n, d, m, classes, h_y, i_xz, "
+        "i_xz_gauss_bound, i_xz_pairwise_kl, i_xz_pairwise_bd, i_zy_mixture, i_zy_edge, i_zy_ksg, i_zy_binning, "
+        "i_zy_ce_bound (each a Result or None), i_zy_lower, i_zy_upper, i_xz_given_y (+ _std_error), binning "
+        "(dicts with bins, bin_size, i_xt, i_ty), seconds (per part), total_seconds. A Result whose status is "
+        "'bound_violated' exceeds a data-processing bound beyond its errors.");
+#endif
+#ifdef INFOPLANE_PYTHON_PLANE_DIR
+  m.def("information_plane_dir", &information_plane_dir, py::arg("path"), py::kw_only(),
+        py::arg("noise_var") = py::none(), py::arg("noise_std") = py::none(),
+        py::arg("drop_probability") = py::none(), py::arg("m_train") = 1, py::arg("m_test") = 6,
+        py::arg("label_estimators") = std::vector<std::string>{"mixture", "ksg"},
+        py::arg("bins") = std::vector<std::size_t>{}, py::arg("bin_sizes") = std::vector<double>{},
+        py::arg("bounds") = std::vector<std::string>{"gauss"}, py::arg("plot_zy") = "",
+        py::arg("epochs") = std::vector<std::uint64_t>{}, py::arg("every") = 0, py::arg("out") = py::none(),
+        py::arg("seed") = 0, py::arg("threads") = 0, py::arg("quiet") = true,
+        "information_plane_dir(path, *, noise_var=None, noise_std=None, drop_probability=None, m_train=1, "
+        "m_test=6, label_estimators=['mixture', 'ksg'], bins=[], bin_sizes=[], bounds=['gauss'], plot_zy='', "
+        "epochs=[], every=0, out=None, seed=0, threads=0, quiet=True)\n--\n\n"
+        "`infoplane ip` on a folder in the seed layout (no_noise_{train,test}_representations_{epoch}.npy, "
+        "{train,test}_labels.npy, optional cross_entropy.csv): one information-plane point per (epoch, split), "
+        "written to out (default path/ip) as CSV, JSON and PNG. Returns the summary (out, csv, json, png, "
+        "points, failed, seconds) with the points and failures as the JSON holds them. Unreadable folders or "
+        "files raise OSError, bad options ValueError.");
+#endif
 #ifdef INFOPLANE_PYTHON_VALIDATION
   m.def(
       "toy_truth",
