@@ -66,6 +66,10 @@ check "toy --help lists every estimator option" help_has_all toy sample_pairs no
 check "estimate --help lists every sample-pair option" help_has_all estimate sample_pairs
 check "dropout --help lists every option" help_has_all dropout sample_pairs noise_model
 check "toy-sweep --help lists the noise-model options" help_has_all toy-sweep noise_model
+check "benchmark --help lists every estimator option" help_has_all benchmark sample_pairs noise_model
+for flag in dir m-train m-test label-estimators bins bin-sizes bounds plot-zy epochs every out seed threads quiet drop-probability; do
+  check "ip --help lists --$flag" grep -q -- "--$flag" < <("$bin" ip --help)
+done
 check "dropout --help shows the default label estimator" grep -q "label-estimator E=edge" < <("$bin" dropout --help)
 check "dropout --help lists --drop-probability" grep -q -- "--drop-probability" < <("$bin" dropout --help)
 if [ -n "${2:-}" ]; then  # the README's estimator table is the registry's (infoplane --list-estimators --markdown)
@@ -125,6 +129,31 @@ mkdir -p "$tmp/we\"ird"
 cp "$tmp/x.csv" "$tmp/we\"ird/x.csv"
 out=$("$bin" estimate --estimator binning --x "$tmp/we\"ird/x.csv" --y "$tmp/y.csv")
 check "a path with a quote still gives valid JSON" /usr/bin/python3 -c 'import json,sys; assert "we\"ird" in json.loads(sys.stdin.read())["x"]' <<<"$out"
+# ip on a small folder in the seed layout, written by NumPy.
+if /usr/bin/python3 -c "import numpy" 2>/dev/null; then
+  /usr/bin/python3 - "$tmp/run" <<'PY'
+import numpy as np, os, sys
+d = sys.argv[1]; os.makedirs(d)
+rng = np.random.default_rng(0)
+y = rng.integers(0, 3, 60)
+for e in (0, 2):
+    f = (np.exp(y[:, None] + 0.3 * rng.normal(size=(60, 4)))).astype(np.float32)
+    np.save(f"{d}/no_noise_train_representations_{e}.npy", f)
+    np.save(f"{d}/no_noise_test_representations_{e}.npy", f[:30])
+np.save(f"{d}/train_labels.npy", y); np.save(f"{d}/test_labels.npy", y[:30])
+PY
+  out=$("$bin" ip --dir "$tmp/run" --noise-var 0.1 --quiet --seed 1)
+  check "ip prints a JSON summary" /usr/bin/python3 -c 'import json,sys; json.loads(sys.stdin.read())' <<<"$out"
+  check "ip writes information_plane.csv with a row per epoch and split" \
+    test "$(wc -l < "$tmp/run/ip/information_plane.csv")" -eq 5
+  bad "ip: both bins and bin sizes" ip --dir "$tmp/run" --noise-var 0.1 --bins 3 --bin-sizes 0.5
+  bad "ip: unknown label estimator" ip --dir "$tmp/run" --noise-var 0.1 --label-estimators nope
+fi
+bad "ip: missing folder" ip --dir "$tmp/none" --noise-var 0.1
+out=$("$bin" benchmark --quick --n 200 --seeds 1 --estimators gaussian-mi,dropout-mc --out "$tmp/bench" --quiet)
+check "benchmark --quick writes benchmark.csv" test -s "$tmp/bench/benchmark.csv"
+check "benchmark rows name the estimators" grep -q "gaussian-mi" "$tmp/bench/benchmark.csv"
+bad "benchmark: unknown estimator" benchmark --quick --estimators nope
 bad "estimate: noise-model estimator" estimate --estimator dropout-mc --x "$tmp/x.csv" --y "$tmp/y.csv"
 bad "estimate: bins and bin size" estimate --estimator binning --x "$tmp/x.csv" --y "$tmp/y.csv" --bins 3 --bin-size 1
 bad "estimate: mismatched rows" estimate --estimator ksg --x "$tmp/x.csv" --y "$tmp/short.csv"

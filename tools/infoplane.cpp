@@ -7,7 +7,9 @@
 #include <string>
 #include <vector>
 
+#include "benchmark_command.hpp"
 #include "cli.hpp"
+#include "ip_command.hpp"
 #include "infoplane/io/read_matrix.hpp"
 #include "infoplane/registry.hpp"
 #include "infoplane/validation/toy.hpp"
@@ -141,6 +143,98 @@ int toy_sweep(const command_flags& f) {
   return 0;
 }
 
+// Comma-separated values of a flag, each parsed as T.
+template <class T>
+std::vector<T> list_of(const command_flags& f, const std::string& flag) {
+  std::vector<T> out;
+  const std::string s = f.str(flag);
+  std::size_t b = 0;
+  while (b <= s.size()) {
+    const std::size_t e = std::min(s.find(',', b), s.size());
+    const std::string item = s.substr(b, e - b);
+    if (item.empty()) throw usage_error("--" + flag + ": empty item in '" + s + "'");
+    if constexpr (std::is_same_v<T, std::string>) out.push_back(item);
+    else out.push_back(registry::detail::parse_number<T>(flag, item));
+    b = e + 1;
+  }
+  return out;
+}
+
+// The information plane of a saved training run (the seed repository's folder layout).
+int ip(const command_flags& f) {
+  ip_options o;
+  o.dir = f.str("dir");
+  parse_noise(f);  // exactly one noise flag, valid
+  if (f.has("noise-var")) o.noise_var = f.number<double>("noise-var");
+  if (f.has("noise-std")) o.noise_std = f.number<double>("noise-std");
+  if (f.has("drop-probability")) o.drop_probability = f.number<double>("drop-probability");
+  o.m_train = f.number<std::size_t>("m-train", o.m_train);
+  o.m_test = f.number<std::size_t>("m-test", o.m_test);
+  if (o.m_train == 0 || o.m_test == 0) throw usage_error("--m-train and --m-test must be >= 1");
+  if (f.has("label-estimators")) o.label_estimators = list_of<std::string>(f, "label-estimators");
+  if (f.has("bins") && f.has("bin-sizes")) throw usage_error("give only one of --bins and --bin-sizes");
+  if (f.has("bins")) o.bins = list_of<std::size_t>(f, "bins");
+  if (f.has("bin-sizes")) o.bin_sizes = list_of<double>(f, "bin-sizes");
+  if (f.has("bounds")) o.bounds = list_of<std::string>(f, "bounds");
+  o.plot_zy = f.str("plot-zy", "");
+  if (f.has("epochs") && f.has("every")) throw usage_error("give only one of --epochs and --every");
+  if (f.has("epochs")) o.epochs = list_of<std::uint64_t>(f, "epochs");
+  o.every = f.number<std::size_t>("every", 0);
+  o.out = f.str("out", "");
+  o.seed = f.number<std::uint64_t>("seed", 0);
+  o.threads = f.number<unsigned>("threads", 0);
+  o.quiet = f.has("quiet");
+  return run_ip(o, std::cerr);
+}
+
+// Every sample-pair estimator of the registry (or those named) on the benchmark tasks.
+int benchmark(const command_flags& f) {
+  benchmark_settings s;
+  s.tasks = f.has("quick") ? "quick" : f.str("tasks", "all");
+  s.n = f.number<std::size_t>("n", s.n);
+  const auto seeds = f.number<std::size_t>("seeds", s.seeds.size());
+  if (seeds == 0) throw usage_error("--seeds must be >= 1");
+  s.seeds.clear();
+  for (std::size_t i = 0; i < seeds; ++i) s.seeds.push_back(i);
+  s.out_dir = f.str("out", "benchmark");
+  s.threads = f.number<unsigned>("threads", 1);
+  s.time_limit_s = f.number<double>("time-limit", 0.0);
+  if (f.has("quiet")) s.progress = nullptr;
+  std::vector<const registry::estimator_entry*> chosen;
+  const std::string which = f.str("estimators", "all");
+  if (which == "all") chosen = entries();
+  else
+    for (const auto& name : list_of<std::string>(f, "estimators")) chosen.push_back(&pick("estimators", name, entries()));
+  f.warn_unused(chosen);
+  std::vector<benchmark_estimator> list;
+  for (const auto* e : chosen) {
+    const registry::values given = f.values_for(*e);
+    auto with = [e, given](std::uint64_t seed, double limit) {
+      registry::values v = given;
+      if (e->takes("seed")) v["seed"] = std::to_string(seed);
+      if (limit > 0 && e->takes("time-limit")) v["time-limit"] = registry::detail::format_number(limit);
+      return v;
+    };
+    benchmark_estimator b{std::string(e->name), {}, {}};
+    if (e->shape == input_shape::sample_pairs)
+      b.run = [e, with](const Eigen::MatrixXd& x, const Eigen::MatrixXd& y, std::uint64_t seed, double limit) {
+        return e->pairs(with(seed, limit))(x, y);
+      };
+    else
+      b.run_noise_model = [e, with](const Eigen::MatrixXd& f, const gaussian_dropout& n, std::uint64_t seed, double limit) {
+        return e->noise(with(seed, limit))(f, n);
+      };
+    list.push_back(std::move(b));
+  }
+  const auto report = run_benchmark(list, s);
+  json j;
+  j["out"] = s.out_dir.string();
+  j["rows"] = report.rows.size();
+  j["tasks"] = s.tasks;
+  std::cout << one_line(j) << "\n";
+  return 0;
+}
+
 int list_estimators(bool as_json, bool as_markdown) {
   if (as_markdown) {  // the README's table
     std::cout << "| estimator | input | reports | what | validated against |\n|---|---|---|---|---|\n";
@@ -219,6 +313,49 @@ std::vector<subcommand> subcommands(CLI::App& app) {
         noise_flags(f).estimator_options(entries());
       },
       dropout);
+  add("ip", "The information plane of a saved training run: I(X;Z) and I(Z;Y) per epoch and split",
+      "infoplane ip --dir DIR " + noise +
+          " [--m-train 1] [--m-test 6] [--label-estimators mixture,edge,ksg,binning] [--bins 10,30,100 | --bin-sizes "
+          "0.1,0.5] [--bounds gauss,pairwise] [--plot-zy E] [--epochs 0,2,4 | --every K] [--out OUT] [--seed S] "
+          "[--threads T] [--quiet]",
+      [](command_flags& f) {
+        f.own("dir", "DIR",
+              "folder in the seed layout: no_noise_{train,test}_representations_{epoch}.npy, {train,test}_labels.npy, "
+              "optional cross_entropy.csv (epoch,split,cross_entropy)",
+              "", true);
+        noise_flags(f)
+            .own("m-train", "M", "noisy draws per training point", "1")
+            .own("m-test", "M", "noisy draws per test point", "6")
+            .own("label-estimators", "LIST", "I(Z;Y) estimators, of mixture,edge,ksg,binning", "mixture")
+            .own("bins", "LIST", "binning IP with these bin counts, e.g. 10,30,100")
+            .own("bin-sizes", "LIST", "or with these bin widths, e.g. 0.1,0.5")
+            .own("bounds", "LIST", "I(X;Z) bounds beside the estimate, of gauss,pairwise", "gauss")
+            .own("plot-zy", "E", "I(Z;Y) on the plot's y axis: ce, mixture, edge, ksg or binning (default: ce if "
+                                 "given, else ksg if run, else mixture)")
+            .own("epochs", "LIST", "only these epochs, e.g. 0,2,4")
+            .own("every", "K", "only every K-th saved epoch")
+            .own("out", "OUT", "output folder (default DIR/ip)")
+            .own("seed", "S", "seed; each point is seeded from (seed, epoch, split)", "0")
+            .own("threads", "T", "threads, 0 for all cores (results do not depend on it)", "0")
+            .own("quiet", "", "no progress line on stderr");
+      },
+      ip);
+  add("benchmark", "Every estimator on synthetic tasks with known MI: bmi's task list and the dropout tasks",
+      "infoplane benchmark [--tasks all|bmi|dropout|ID,ID,...] [--estimators all|ksg,edge,...] [--n 5000] [--seeds 3] "
+      "[--out DIR] [--threads T] [--time-limit S] [--quick] [estimator options]",
+      [](command_flags& f) {
+        f.own("tasks", "LIST", "all, bmi, dropout, or task ids", "all")
+            .own("estimators", "LIST", "all, or registered names", "all")
+            .own("n", "N", "samples per task and seed", "5000")
+            .own("seeds", "K", "seeds 0 .. K-1", "3")
+            .own("out", "DIR", "output folder: benchmark.csv, summary.csv, benchmark.png", "benchmark")
+            .own("threads", "T", "(task, seed) jobs at once", "1")
+            .own("time-limit", "S", "seconds per estimate for the trainable estimators (0: none)", "0")
+            .own("quick", "", "eight cheap tasks (a smoke run)")
+            .own("quiet", "", "no progress line on stderr")
+            .estimator_options(entries());
+      },
+      benchmark);
   add("toy-sweep", "Every noise-model estimator on the toy problem at d = 1, 2, 5 and s^2 = 0.1, 0.4",
       "infoplane toy-sweep [--n N] [--m M] [--seed S] [--threads T]",
       [](command_flags& f) {
