@@ -149,7 +149,9 @@ PY
   bad "ip: both bins and bin sizes" ip --dir "$tmp/run" --noise-var 0.1 --bins 3 --bin-sizes 0.5
   bad "ip: unknown label estimator" ip --dir "$tmp/run" --noise-var 0.1 --label-estimators nope
 fi
-bad "ip: missing folder" ip --dir "$tmp/none" --noise-var 0.1
+err=$("$bin" ip --dir "$tmp/none" --noise-var 0.1 2>&1 >/dev/null); rc=$?
+check "ip: a missing folder exits non-zero" test $rc -ne 0
+check "ip: a missing folder is named with its flag" grep -q "none: no such folder (--dir)" <<<"$err"
 out=$("$bin" benchmark --quick --n 200 --seeds 1 --estimators gaussian-mi,dropout-mc --out "$tmp/bench" --quiet)
 check "benchmark --quick writes benchmark.csv" test -s "$tmp/bench/benchmark.csv"
 check "benchmark rows name the estimators" grep -q "gaussian-mi" "$tmp/bench/benchmark.csv"

@@ -161,8 +161,8 @@ std::vector<T> list_of(const command_flags& f, const std::string& flag) {
 }
 
 // The information plane of a saved training run (the seed repository's folder layout).
-int ip(const command_flags& f) {
-  ip_options o;
+int information_plane_command(const command_flags& f) {
+  ip::ip_options o;
   o.dir = f.str("dir");
   parse_noise(f);  // exactly one noise flag, valid
   if (f.has("noise-var")) o.noise_var = f.number<double>("noise-var");
@@ -184,11 +184,11 @@ int ip(const command_flags& f) {
   o.seed = f.number<std::uint64_t>("seed", 0);
   o.threads = f.number<unsigned>("threads", 0);
   o.quiet = f.has("quiet");
-  return run_ip(o, std::cerr);
+  return ip::run_ip(o, std::cerr);
 }
 
 // Every sample-pair estimator of the registry (or those named) on the benchmark tasks.
-int benchmark(const command_flags& f) {
+int benchmark_command(const command_flags& f) {
   benchmark_settings s;
   s.tasks = f.has("quick") ? "quick" : f.str("tasks", "all");
   s.n = f.number<std::size_t>("n", s.n);
@@ -339,7 +339,7 @@ std::vector<subcommand> subcommands(CLI::App& app) {
             .own("threads", "T", "threads, 0 for all cores (results do not depend on it)", "0")
             .own("quiet", "", "no progress line on stderr");
       },
-      ip);
+      information_plane_command);
   add("benchmark", "Every estimator on synthetic tasks with known MI: bmi's task list and the dropout tasks",
       "infoplane benchmark [--tasks all|bmi|dropout|ID,ID,...] [--estimators all|ksg,edge,...] [--n 5000] [--seeds 3] "
       "[--out DIR] [--threads T] [--time-limit S] [--quick] [estimator options]",
@@ -355,7 +355,7 @@ std::vector<subcommand> subcommands(CLI::App& app) {
             .own("quiet", "", "no progress line on stderr")
             .estimator_options(entries());
       },
-      benchmark);
+      benchmark_command);
   add("toy-sweep", "Every noise-model estimator on the toy problem at d = 1, 2, 5 and s^2 = 0.1, 0.4",
       "infoplane toy-sweep [--n N] [--m M] [--seed S] [--threads T]",
       [](command_flags& f) {

@@ -28,6 +28,7 @@ struct running_logsumexp {
   double sum = 0.0;
 
   void add(double w) noexcept {
+    if (w == -std::numeric_limits<double>::infinity()) return;  // e^-inf adds nothing (and -inf - -inf is NaN)
     if (w > max) {
       sum = sum * std::exp(max - w) + 1.0;
       max = w;
