@@ -9,7 +9,7 @@ import tempfile
 
 import numpy as np
 
-driver = sys.argv[1]
+cmd = sys.argv[1:]  # the program and its subcommand: infoplane ip
 failed = passed = 0
 
 
@@ -50,7 +50,7 @@ with tempfile.TemporaryDirectory() as d:
     np.save(os.path.join(d, "train_labels.npy"), y_train.astype(np.int64))
     np.save(os.path.join(d, "test_labels.npy"), y_test.astype(np.int32))
     out = os.path.join(d, "out")
-    r = subprocess.run([driver, "--dir", d, "--out", out, "--noise-var", str(var), "--m-train", "1", "--m-test", "2",
+    r = subprocess.run([*cmd, "--dir", d, "--out", out, "--noise-var", str(var), "--m-train", "1", "--m-test", "2",
                         "--label-estimators", "mixture", "--bins", "5,50", "--seed", "4", "--quiet"],
                        capture_output=True, text=True)
     check(r.returncode == 0, "exit status 0 (stderr: %r)" % r.stderr[-300:])
