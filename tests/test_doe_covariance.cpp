@@ -65,7 +65,7 @@ estimate_result doe_on(const std::string& id, std::size_t n, std::uint64_t seed,
 }  // namespace
 
 TEST_CASE("doe on bmi's multinormal tasks: the factorised bias, and the full-covariance default", "[neural][doe][bmi]") {
-  // Default training options, n = 5000 (4000 for training, 1000 for the estimate): the
+  // Default training options, n = 5000 (3200 train, 800 validation, 1000 for the estimate): the
   // test-set mean has a standard error of 0.02-0.03 nats here, so 0.1 is 3-5 of them. The
   // factorised reference overshoots on dense Y by up to TC(Y) (0.84 nats for 5 x 5).
   const doe_options reference{doe_covariance::factorised, doe_covariance::factorised};

@@ -223,11 +223,11 @@ inline void plot_heat_map(const benchmark_report& r, const std::vector<std::stri
     }
   }
   std::ostringstream g;
-  const std::size_t w = 420 + 80 * estimators.size(), h = 140 + 20 * tasks.size();
+  const std::size_t w = 520 + 80 * estimators.size(), h = 140 + 20 * tasks.size();
   g << "set terminal pngcairo noenhanced size " << w << "," << h << " font ',9'\nset output " << gnuplot_string((dir / "benchmark.png").string())
-    << "\nset title 'Mean estimate (nats; * some runs not ok), coloured by (mean - truth) / truth, clipped to [-1, 1]'\n"
+    << "\nset title 'Mean estimate over seeds (nats; *: some runs not ok)'\n"
     << "set palette defined (-1 '#2166ac', -0.25 '#92c5de', 0 '#f7f7f7', 0.25 '#f4a582', 1 '#b2182b')\n"
-    << "set cbrange [-1:1]\nset cblabel 'relative error'\nunset key\nset tics nomirror out scale 0.5\n"
+    << "set cbrange [-1:1]\nset cblabel '(mean - truth) / truth, clipped'\nunset key\nset tics nomirror out scale 0.5\n"
     << "set xrange [-0.5:" << estimators.size() - 0.5 << "]\nset yrange [" << tasks.size() - 0.5 << ":-0.5]\nset xtics rotate by 30 right (";
   for (std::size_t i = 0; i < estimators.size(); ++i) g << (i ? ", " : "") << gnuplot_string(estimators[i]) << " " << i;
   g << ")\nset ytics font ',8' (";
