@@ -313,7 +313,10 @@ std::vector<subcommand> subcommands(CLI::App& app) {
         noise_flags(f).estimator_options(entries());
       },
       dropout);
-  add("ip", "The information plane of a saved training run: I(X;Z) and I(Z;Y) per epoch and split",
+  add("ip",
+      "The information plane of a saved training run: I(X;Z) and I(Z;Y) per epoch and split. The seed "
+      "repository's GaussianDropout(p) uses p/(1-p) as the noise's standard deviation: reproduce it with "
+      "--noise-std p/(1-p)",
       "infoplane ip --dir DIR " + noise +
           " [--m-train 1] [--m-test 6] [--label-estimators mixture,edge,ksg,binning] [--bins 10,30,100 | --bin-sizes "
           "0.1,0.5] [--bounds gauss,pairwise] [--plot-zy E] [--epochs 0,2,4 | --every K] [--out OUT] [--seed S] "
