@@ -37,7 +37,9 @@ int main(int argc, char** argv) {
   // binning runs at several settings below; the estimator loop shows its default, 10 bins.
   auto label = [](const registry::estimator_entry& e) { return e.name == "binning" ? "binning-10-bins" : std::string(e.name); };
   std::vector<row> summary;
-  for (auto [var, fig] : {std::pair{0.1, "fig4"}, {0.4, "fig10"}}) {
+  for (const auto& var_fig : {std::pair{0.1, "fig4"}, {0.4, "fig10"}}) {
+    const double var = var_fig.first;  // named, not structured bindings: the lambdas below capture them
+    const char* const fig = var_fig.second;
     const figures::progress say(fig);
     const gaussian_dropout noise{noise_variance{var}};
     figures::csv est_csv{{"estimator", "d", "noise_var", "value", "std_error", "lower", "upper", "kind", "truth", "ceiling", "seconds"}, {}};
@@ -45,7 +47,9 @@ int main(int argc, char** argv) {
     for (std::size_t d : dims) {
       const double truth = double(d) * figures::truth(var).mi;
       const Eigen::MatrixXd f = make_toy_representation(n, d, 1);
-      const auto [x, z] = make_toy_pairs(f, noise, m, 3);
+      const auto pairs = make_toy_pairs(f, noise, m, 3);
+      const Eigen::MatrixXd& x = pairs.x;
+      const Eigen::MatrixXd& z = pairs.z;
       auto record = [&](const std::string& name, const std::function<estimate_result()>& run) {
         say("d=" + std::to_string(d) + " " + name);
         const auto t0 = std::chrono::steady_clock::now();

@@ -397,7 +397,9 @@ inline int run_ip(const ip_options& o, std::ostream& progress, std::ostream& sum
   std::map<std::pair<std::uint64_t, std::string>, double> ce;
   if (in.cross_entropy) ce = read_cross_entropy(*in.cross_entropy);
   std::map<std::string, std::vector<std::int64_t>> labels;
-  for (const auto& [split, path] : {std::pair{std::string("train"), in.train_labels}, std::pair{std::string("test"), in.test_labels}}) {
+  for (const auto& split_path : {std::pair{std::string("train"), in.train_labels}, std::pair{std::string("test"), in.test_labels}}) {
+    const std::string& split = split_path.first;  // not a structured binding: the lambda below captures it
+    const auto& path = split_path.second;
     const bool needed = std::any_of(chosen.begin(), chosen.end(), [&](std::uint64_t e) {
       const auto& f = in.epochs.at(e);
       return split == "train" ? f.train.has_value() : f.test.has_value();

@@ -346,6 +346,9 @@ using all_estimators = std::tuple<dropout_mixture, dropout_gaussian_bound, dropo
                                   binning, edge, ksg, gaussian_mi, doe, doe_logistic, dv_bound, mine_bound, nwj_bound,
                                   infonce_bound>;
 
+template <std::size_t I>
+using registered_t = std::tuple_element_t<I, all_estimators>;
+
 template <class E>
 concept Registered = requires {
   typename registration<E>::options_type;
@@ -431,6 +434,29 @@ estimator_entry make_entry() {
   }
   return e;
 }
+
+/// The input an estimator's registry entry runs it on.
+template <class E>
+using input_of = std::conditional_t<registration<E>::shape == input_shape::noise_model, noisy_representation<Eigen::MatrixXd>,
+                                    paired_samples<Eigen::MatrixXd, Eigen::MatrixXd>>;
+
+// The project's own programs and tests build each registered estimator once, in
+// tools/registry_entries/ (INFOPLANE_REGISTRY_PREBUILT), not in every translation unit that
+// reaches the registry: each instantiates its estimator whole, about a minute of compile time.
+#define INFOPLANE_REGISTRY_INSTANCES(PREFIX, I)                                                         \
+  PREFIX template estimator_entry make_entry<registered_t<I>>();                                         \
+  PREFIX template registration<registered_t<I>>::options_type parse_options<registered_t<I>>(const values&); \
+  PREFIX template estimate_result run<registered_t<I>, input_of<registered_t<I>>>(                       \
+      const registration<registered_t<I>>::options_type&, const input_of<registered_t<I>>&);
+#ifdef INFOPLANE_REGISTRY_PREBUILT
+INFOPLANE_REGISTRY_INSTANCES(extern, 0) INFOPLANE_REGISTRY_INSTANCES(extern, 1) INFOPLANE_REGISTRY_INSTANCES(extern, 2)
+INFOPLANE_REGISTRY_INSTANCES(extern, 3) INFOPLANE_REGISTRY_INSTANCES(extern, 4) INFOPLANE_REGISTRY_INSTANCES(extern, 5)
+INFOPLANE_REGISTRY_INSTANCES(extern, 6) INFOPLANE_REGISTRY_INSTANCES(extern, 7) INFOPLANE_REGISTRY_INSTANCES(extern, 8)
+INFOPLANE_REGISTRY_INSTANCES(extern, 9) INFOPLANE_REGISTRY_INSTANCES(extern, 10) INFOPLANE_REGISTRY_INSTANCES(extern, 11)
+INFOPLANE_REGISTRY_INSTANCES(extern, 12) INFOPLANE_REGISTRY_INSTANCES(extern, 13)
+static_assert(std::tuple_size_v<all_estimators> == 14,
+              "a new estimator: add its index above and to tools/registry_entries/");
+#endif
 
 /// The registry, in all_estimators' order.
 inline const std::vector<estimator_entry>& estimators() {

@@ -60,7 +60,10 @@ class critic_estimator {
 
   template <class MX, class MY, neural::TrainingCallback... C>
   void fit(const paired_samples<MX, MY>& train, C&&... callbacks) {
-    const auto [x, y] = neural::to_dense(train, name.data());
+    // Named, not a structured binding: the step lambda captures them (clang 15 refuses bindings).
+    const auto dense = neural::to_dense(train, name.data());
+    const auto& x = dense.first;
+    const auto& y = dense.second;
     const auto& o = opt_.train;
     INFOPLANE_CHECK(x.rows() >= 2, std::string(name) + ": too few samples: need at least 2");
     g_.emplace(neural::layer_sizes(x.cols(), o, Eigen::Index(opt_.embedding)), o.seed, o.init);
