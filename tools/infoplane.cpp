@@ -110,7 +110,7 @@ int dropout(const command_flags& f) {
     for (Eigen::Index i = 0; i < z.rows(); ++i) y(i, 0) = labels(i / static_cast<Eigen::Index>(m), 0);
     const auto zy = run_entry(*le, f, z, y);
     j["i_zy_estimator"] = le->name;
-    j["i_zy"] = number_or_null(zy.result.value);
+    j["i_zy"] = json_number(zy.result.value);
     j["i_zy_seconds"] = zy.seconds;
   }
   std::cout << one_line(j) << "\n";

@@ -23,6 +23,7 @@
 #include "infoplane/errors.hpp"
 #include "infoplane/io/read_matrix.hpp"
 #include "infoplane/plane/information_plane.hpp"
+#include "json_output.hpp"
 
 namespace infoplane::ip {
 
@@ -182,15 +183,10 @@ inline std::string num(std::optional<double> v) {
   return ec == std::errc{} ? std::string(buf, end) : "nan";
 }
 
-inline nlohmann::json jnum(std::optional<double> v) {
-  if (!v || !std::isfinite(*v)) return nullptr;
-  return *v;
-}
-
 inline nlohmann::json result_json(const std::optional<estimate_result>& r) {
   if (!r) return nullptr;
-  return {{"value", jnum(r->value)},       {"std_error", jnum(r->std_error)}, {"lower", jnum(r->lower)},
-          {"upper", jnum(r->upper)},       {"ceiling", jnum(r->ceiling)},     {"kind", to_string(r->kind)},
+  return {{"value", cli::json_number(r->value)},       {"std_error", cli::json_number(r->std_error)}, {"lower", cli::json_number(r->lower)},
+          {"upper", cli::json_number(r->upper)},       {"ceiling", cli::json_number(r->ceiling)},     {"kind", to_string(r->kind)},
           {"target", to_string(r->target)}, {"status", to_string(r->status)}, {"n_samples", r->n_samples},
           {"n_draws", r->n_draws}};
 }
@@ -523,16 +519,16 @@ inline int run_ip(const ip_options& o, std::ostream& progress, std::ostream& sum
     nlohmann::json bins = nlohmann::json::array();
     for (const auto& b : p.binning)
       bins.push_back({{"bins", b.bins ? nlohmann::json(*b.bins) : nlohmann::json(nullptr)},
-                      {"bin_size", jnum(b.bin_size)},
-                      {"i_xt", jnum(b.i_xt.value)},
-                      {"i_ty", jnum(b.i_ty.value)}});
+                      {"bin_size", cli::json_number(b.bin_size)},
+                      {"i_xt", cli::json_number(b.i_xt.value)},
+                      {"i_ty", cli::json_number(b.i_ty.value)}});
     j["points"].push_back({{"epoch", p.epoch},
                            {"split", p.split},
                            {"n", p.n},
                            {"d", p.d},
                            {"m", p.m},
                            {"held_out", p.split == "test"},
-                           {"h_y", jnum(p.h_y)},
+                           {"h_y", cli::json_number(p.h_y)},
                            {"i_xz", result_json(p.i_xz)},
                            {"i_xz_gauss_bound", result_json(p.i_xz_gauss_bound)},
                            {"i_xz_pairwise_kl", result_json(p.i_xz_pairwise_kl)},
@@ -542,10 +538,10 @@ inline int run_ip(const ip_options& o, std::ostream& progress, std::ostream& sum
                            {"i_zy_ksg", result_json(p.i_zy_ksg)},
                            {"i_zy_binning", result_json(p.i_zy_binning)},
                            {"i_zy_ce_bound", result_json(p.i_zy_ce_bound)},
-                           {"i_zy_lower", jnum(p.i_zy_lower)},
-                           {"i_zy_upper", jnum(p.i_zy_upper)},
-                           {"i_xz_given_y", jnum(p.i_xz_given_y)},
-                           {"i_xz_given_y_std_error", jnum(p.i_xz_given_y_std_error)},
+                           {"i_zy_lower", cli::json_number(p.i_zy_lower)},
+                           {"i_zy_upper", cli::json_number(p.i_zy_upper)},
+                           {"i_xz_given_y", cli::json_number(p.i_xz_given_y)},
+                           {"i_xz_given_y_std_error", cli::json_number(p.i_xz_given_y_std_error)},
                            {"binning", bins},
                            {"seconds", p.seconds},
                            {"total_seconds", p.total_seconds},
