@@ -12,6 +12,13 @@
 //   auto rep = infoplane::dropout_mixture(opt).report(in);
 //
 // Every process reads (or is given) the whole representation: memory per process is O(N d).
+// The C API only: OpenMPI's and MPICH's C++ bindings (removed in MPI-3) warn under -Wextra.
+#ifndef OMPI_SKIP_MPICXX
+#define OMPI_SKIP_MPICXX 1
+#endif
+#ifndef MPICH_SKIP_MPICXX
+#define MPICH_SKIP_MPICXX 1
+#endif
 #include <mpi.h>
 
 #include <chrono>
