@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <functional>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -78,12 +79,19 @@ int run(int argc, char** argv, mpi::session& s) {
         ip::ip_options o = ip_options_from(*parsed);
         // run_ip reads the folder's listing and labels before its first collective: here they are
         // read on every process first, so that one process's failure stops all of them.
+        std::string listing;  // what run_ip will loop over: the same on every process, or they part ways
         s.agreed([&] {
           const ip::ip_inputs in = ip::scan_directory(o.dir);
-          for (const auto& labels : {in.train_labels, in.test_labels})
+          for (const auto& [epoch, files] : in.epochs)
+            listing += std::to_string(epoch) + (files.train ? "t" : "") + (files.test ? "v" : "") + ",";
+          for (const auto& labels : {in.train_labels, in.test_labels}) {
+            listing += labels ? "L" : "-";
             if (labels) ip::read_labels(*labels);
+          }
           if (in.cross_entropy) ip::read_cross_entropy(*in.cross_entropy);
         });
+        s.require_same(std::hash<std::string>{}(listing),
+                       o.dir + ": the processes see different representation or label files");
         o.read_matrix = read;
         o.write_files = root;
         o.quiet = o.quiet || !root;

@@ -115,5 +115,14 @@ rc=$?
 [ $rc -ne 0 ] && [ $rc -ne 124 ] || bad "bad labels on rank 1 (ip): exit $rc (124: it hung)"
 grep -q "rank 1: .*run1/test_labels.npy" "$tmp/err" || bad "bad labels on rank 1 (ip): message '$(cat "$tmp/err")'"
 
+# ... and a folder whose test labels rank 1 does not see at all.
+rm "$tmp/run1/test_labels.npy"
+timeout 60 "${mpirun[@]}" 1 "$mpicli" ip --dir "$tmp/run" "${ipargs[@]}" --out "$tmp/ipbad" : \
+  -n 1 "$mpicli" ip --dir "$tmp/run1" "${ipargs[@]}" --out "$tmp/ipbad1" > "$tmp/out" 2> "$tmp/err"
+rc=$?
+[ $rc -ne 0 ] && [ $rc -ne 124 ] || bad "labels missing on rank 1 (ip): exit $rc (124: it hung)"
+grep -q "see different representation or label files" "$tmp/err" ||
+  bad "labels missing on rank 1 (ip): message '$(cat "$tmp/err")'"
+
 [ $fail -eq 0 ] && echo "cli_mpi_test: all passed"
 exit $fail

@@ -139,6 +139,17 @@ class session final : public detail::scale_out {
     throw remote_error("rank " + std::to_string(lowest) + ": " + text);
   }
 
+  /// Collective: throws file_error(`what`) on every process unless `value` is the same on all
+  /// of them (a fingerprint of what each process read, which the next steps assume shared).
+  void require_same(std::uint64_t value, const std::string& what) {
+    const auto t0 = std::chrono::steady_clock::now();
+    std::uint64_t lo = 0, hi = 0;
+    check(MPI_Allreduce(&value, &lo, 1, MPI_UINT64_T, MPI_MIN, comm_), "MPI_Allreduce");
+    check(MPI_Allreduce(&value, &hi, 1, MPI_UINT64_T, MPI_MAX, comm_), "MPI_Allreduce");
+    count(t0, 2 * sizeof value, 2 * sizeof value);
+    if (lo != hi) throw infoplane::file_error(what);
+  }
+
   /// fn() on every process (it may throw), then agree() on whether it threw anywhere.
   template <class Fn>
   auto agreed(Fn&& fn) -> decltype(fn()) {
