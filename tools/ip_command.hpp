@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -48,6 +49,11 @@ struct ip_options {
   std::uint64_t seed = 0;                          ///< --seed
   unsigned threads = 0;                            ///< --threads (0: all cores)
   bool quiet = false;                              ///< --quiet: no progress lines
+  // Hooks of infoplane-mpi: each representation file is read through `read_matrix` (there:
+  // on every process, then all agree, so that a file one process cannot read fails on all),
+  // and only one process writes the output files and the summary line.
+  std::function<Eigen::MatrixXd(const std::string&)> read_matrix;  ///< empty: io::read_matrix
+  bool write_files = true;
 };
 
 /// What a folder holds, by file name.
@@ -424,7 +430,7 @@ inline int run_ip(const ip_options& o, std::ostream& progress, std::ostream& sum
       const auto tp = clock::now();
       bool ok = false;
       try {
-        const Eigen::MatrixXd f = io::read_matrix(*file);
+        const Eigen::MatrixXd f = o.read_matrix ? o.read_matrix(*file) : io::read_matrix(*file);
         const auto& y = labels.at(split);
         if (static_cast<std::size_t>(f.rows()) != y.size())
           infoplane::detail::raise<file_error>("has " + std::to_string(f.rows()) + " rows but " +
@@ -479,6 +485,7 @@ inline int run_ip(const ip_options& o, std::ostream& progress, std::ostream& sum
     }
   }
 
+  if (!o.write_files) return failed.empty() ? 0 : 1;
   // information_plane.csv and binning_plane.csv
   {
     std::ofstream f(out + "/information_plane.csv");
