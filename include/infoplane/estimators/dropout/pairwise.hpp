@@ -43,8 +43,9 @@ class dropout_pairwise_bound {
 
   explicit dropout_pairwise_bound(dropout_pairwise_options options = {}) : opt_(options) {}
 
-  template <class MF>
-  [[nodiscard]] estimate_result estimate(const noisy_representation<MF>& in) const {
+  /// Gaussian dropout, or information dropout (the components of log Z).
+  template <class MF, class Noise>
+  [[nodiscard]] estimate_result estimate(const noisy_representation<MF, Noise>& in) const {
     validate(in, std::string(name));
     const auto& f = in.means;
     const auto rows = detail::choose_components(static_cast<std::size_t>(f.rows()), opt_.components, opt_.seed,
@@ -54,7 +55,7 @@ class dropout_pairwise_bound {
     std::vector<double> lse(n);  // log sum_j exp(-D_ij), in group order
     std::size_t first = 0;
     for (const auto& g : detail::group_by_zero_pattern(f, rows)) {
-      const auto packed = detail::pack_group<double>(f, g, in.noise.variance());  // mean, 1/(2v)
+      const auto packed = detail::pack_components<double>(detail::components_of(f, in.noise), g);  // mean, 1/(2v)
       std::vector<double> v(packed.half_prec.size());
       for (std::size_t t = 0; t < v.size(); ++t) v[t] = 0.5 / packed.half_prec[t];
       if constexpr (D == pairwise_distance::kullback_leibler) {
