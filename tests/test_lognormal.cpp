@@ -31,7 +31,7 @@ struct two_points {
 };
 }  // namespace
 
-TEST_CASE("lognormal dropout: dropout-mc matches quadrature, two points with different alpha", "[dropout][lognormal]") {
+TEST_CASE("lognormal dropout: dropout-mc matches quadrature, two points with different alpha", "[dropout][lognormal][threads]") {
   const two_points t;
   const noisy_representation in{t.f, lognormal_dropout(t.alpha)};
   const auto r = dropout_mixture({.noise_draws = 40000, .seed = 5}).report(in);
@@ -46,7 +46,7 @@ TEST_CASE("lognormal dropout: dropout-mc matches quadrature, two points with dif
   CHECK_THAT(*r.mi.ceiling, Catch::Matchers::WithinAbs(std::log(2.0), 1e-15));
 }
 
-TEST_CASE("lognormal dropout: the Gaussian bound is the closed form in log Z, and above the truth", "[dropout][lognormal]") {
+TEST_CASE("lognormal dropout: the Gaussian bound is the closed form in log Z, and above the truth", "[dropout][lognormal][threads]") {
   const two_points t;
   const noisy_representation in{t.f, lognormal_dropout(t.alpha)};
   // Var log Z = Var log f(X) + E alpha^2 for X uniform over the two points.
@@ -61,7 +61,7 @@ TEST_CASE("lognormal dropout: the Gaussian bound is the closed form in log Z, an
   CHECK_THAT(s.mi.value, Catch::Matchers::WithinAbs(bound, 0.02));
 }
 
-TEST_CASE("lognormal dropout: pairwise bounds bracket the quadrature truth", "[dropout][lognormal]") {
+TEST_CASE("lognormal dropout: pairwise bounds bracket the quadrature truth", "[dropout][lognormal][threads]") {
   const two_points t;
   const noisy_representation in{t.f, lognormal_dropout(t.alpha)};
   const double kl = dropout_pairwise_kl().estimate(in).value, bd = dropout_pairwise_bd().estimate(in).value;
@@ -70,7 +70,7 @@ TEST_CASE("lognormal dropout: pairwise bounds bracket the quadrature truth", "[d
   CHECK(t.truth <= kl);
 }
 
-TEST_CASE("lognormal dropout with constant small alpha agrees with Gaussian dropout (first order)", "[dropout][lognormal]") {
+TEST_CASE("lognormal dropout with constant small alpha agrees with Gaussian dropout (first order)", "[dropout][lognormal][threads]") {
   // log(f (1 + s e)) = log f + s e + O(s^2): with alpha = s the two models coincide to first
   // order, and on the same seed they use the same e.
   const Eigen::Index n = 300;
@@ -100,7 +100,7 @@ TEST_CASE("lognormal dropout with constant small alpha agrees with Gaussian drop
   CHECK(std::abs(gb.mi.value - lb.mi.value) > 10 * small);
 }
 
-TEST_CASE("lognormal dropout: noisy draws are log Z, mean log f and sd alpha", "[dropout][lognormal]") {
+TEST_CASE("lognormal dropout: noisy draws are log Z, mean log f and sd alpha", "[dropout][lognormal][threads]") {
   Eigen::MatrixXd f{{0.5, 3.0}}, alpha{{0.2, 0.05}};
   const Eigen::MatrixXd z = draw_noisy_samples(f, lognormal_dropout(alpha), 40000, 4);
   for (Eigen::Index k = 0; k < 2; ++k) {
@@ -111,7 +111,7 @@ TEST_CASE("lognormal dropout: noisy draws are log Z, mean log f and sd alpha", "
   }
 }
 
-TEST_CASE("lognormal dropout: an information-plane point, every part on log Z", "[dropout][lognormal][plane]") {
+TEST_CASE("lognormal dropout: an information-plane point, every part on log Z", "[dropout][lognormal][plane][threads]") {
   const Eigen::Index n = 60;
   Eigen::MatrixXd f(n, 3), alpha(n, 3);
   std::vector<int> y(static_cast<std::size_t>(n));
@@ -191,7 +191,7 @@ int run_ip_quiet(ip::ip_options o, std::string* progress = nullptr) {
 }
 }  // namespace
 
-TEST_CASE("ip: alpha files make a point information dropout, with no noise flag needed", "[plane][ip][lognormal]") {
+TEST_CASE("ip: alpha files make a point information dropout, with no noise flag needed", "[plane][ip][lognormal][threads]") {
   Eigen::MatrixXd f, alpha;
   const std::string dir = alpha_folder("alpha_both", true, f, alpha);
   const auto in = ip::scan_directory(dir);
@@ -221,7 +221,7 @@ TEST_CASE("ip: alpha files make a point information dropout, with no noise flag 
   CHECK(j["options"]["noise_variance"].is_null());
 }
 
-TEST_CASE("ip: alpha problems are refused, naming the file or the flag", "[plane][ip][lognormal][bad-input]") {
+TEST_CASE("ip: alpha problems are refused, naming the file or the flag", "[plane][ip][lognormal][bad-input][threads]") {
   Eigen::MatrixXd f, alpha;
   const std::string dir = alpha_folder("alpha_train_only", false, f, alpha);
   ip::ip_options o;
