@@ -25,3 +25,9 @@ endif()
 if(NOT TARGET ZLIB::ZLIB)
   find_package(ZLIB QUIET)
 endif()
+# Optional MPI, for include/infoplane/mpi/ only (target infoplane::mpi). The installed package
+# looks for it only when it was built with it.
+if(NOT TARGET MPI::MPI_CXX AND NOT (DEFINED INFOPLANE_PACKAGE_HAS_MPI AND NOT INFOPLANE_PACKAGE_HAS_MPI)
+   AND NOT (DEFINED INFOPLANE_MPI AND NOT INFOPLANE_MPI))
+  find_package(MPI QUIET COMPONENTS CXX)
+endif()

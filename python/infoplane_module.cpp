@@ -102,7 +102,12 @@ py::object json_to_python(const cli::json& j) {
   if (j.is_number_unsigned()) return py::int_(j.get<std::uint64_t>());
   if (j.is_number_integer()) return py::int_(j.get<std::int64_t>());
   if (j.is_number()) return py::float_(j.get<double>());
-  if (j.is_string()) return py::str(j.get<std::string>());
+  if (j.is_string()) {
+    // The JSON encoding of non-finite values (cli::json_number): floats again in Python.
+    const auto& t = j.get_ref<const std::string&>();
+    if (t == "inf" || t == "-inf" || t == "nan") return py::float_(std::stod(t));
+    return py::str(t);
+  }
   if (j.is_array()) {
     py::list l;
     for (const auto& v : j) l.append(json_to_python(v));
@@ -606,7 +611,7 @@ py::dict point_dict(const ip_point& p, bool held_out) {
     const auto it = p.seconds.find(part);
     return it == p.seconds.end() ? 0.0 : it->second;
   };
-  auto num = [](double v) { return std::isfinite(v) ? py::object(py::float_(v)) : py::object(py::none()); };
+  auto num = [](double v) { return py::float_(v); };  // inf and nan as Python floats
   py::dict d;
   d["epoch"] = p.epoch;
   d["split"] = p.split;

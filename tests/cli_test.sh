@@ -125,6 +125,20 @@ out=$("$bin" toy --estimator dropout-mc --n 100 --m 2 --d 1 --drop-probability 0
 check "--drop-probability p gives variance p/(1-p)" grep -q '"noise_variance": 0.25' <<<"$out"
 err=$("$bin" estimate --estimator binning --x "$tmp/x.csv" --y "$tmp/y.csv" --k 5 2>&1 >/dev/null)
 check "a flag the estimator does not take is reported" grep -q -- "--k does not apply to binning" <<<"$err"
+# Work sized before it is allocated: refused with the sizes and the memory needed, no bad_alloc.
+for args in "toy --estimator ksg --n 100 --m 99999999999999 --d 1 --noise-var 0.1" \
+            "toy --estimator dropout-mc --n 100000000000 --m 2 --d 1 --noise-var 0.1"; do
+  err=$($bin $args 2>&1 >/dev/null); rc=$?
+  check "too large ($args) exits 1, not a signal" test "$rc" -eq 1
+  check "too large ($args) names the sizes and the memory" grep -Eq "N x .* needs .* GiB of working memory" <<<"$err"
+  check "too large ($args) is not a raw bad_alloc" test -z "$(grep bad_alloc <<<"$err")"
+done
+# A zero pattern with one member: no other component can explain its draws, so the
+# leave-one-out upper bound is +infinity, printed as the string "inf" (null means "does not apply").
+printf '0,1.5\n1.0,2.0\n1.2,2.2\n0.9,1.8\n' > "$tmp/relu.csv"
+out=$("$bin" dropout --estimator dropout-mc --means "$tmp/relu.csv" --noise-var 0.1 --m 2)
+check "an infinite upper bound prints as \"inf\"" grep -q '"upper": "inf"' <<<"$out"
+check "the leave-one-out lower end stays a number" grep -Eq '"lower": [0-9.e-]+,' <<<"$out"
 mkdir -p "$tmp/we\"ird"
 cp "$tmp/x.csv" "$tmp/we\"ird/x.csv"
 out=$("$bin" estimate --estimator binning --x "$tmp/we\"ird/x.csv" --y "$tmp/y.csv")

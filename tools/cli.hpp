@@ -4,7 +4,10 @@
 // too, grouped by estimator in --help with its default. Values are kept as text and parsed by
 // the registry's option parsers, so the command line and the library check the same way.
 #include <CLI/CLI.hpp>
+#include <algorithm>
+#include <chrono>
 #include <cstdint>
+#include <functional>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -14,7 +17,10 @@
 #include <vector>
 
 #include "infoplane/inputs/noise.hpp"
+#include "infoplane/io/read_matrix.hpp"
 #include "infoplane/registry.hpp"
+#include "ip_command.hpp"
+#include "json_output.hpp"
 
 namespace infoplane::cli {
 
@@ -180,6 +186,171 @@ inline gaussian_dropout parse_noise(const command_flags& f) {
   if (f.has("noise-var")) return gaussian_dropout(noise_variance(f.number<double>("noise-var")));
   if (f.has("noise-std")) return gaussian_dropout(noise_std(f.number<double>("noise-std")));
   return gaussian_dropout(drop_probability(f.number<double>("drop-probability")));
+}
+
+/// Comma-separated values of a flag, each parsed as T.
+template <class T>
+std::vector<T> list_of(const command_flags& f, const std::string& flag) {
+  std::vector<T> out;
+  const std::string s = f.str(flag);
+  std::size_t b = 0;
+  while (b <= s.size()) {
+    const std::size_t e = std::min(s.find(',', b), s.size());
+    const std::string item = s.substr(b, e - b);
+    if (item.empty()) throw usage_error("--" + flag + ": empty item in '" + s + "'");
+    if constexpr (std::is_same_v<T, std::string>) out.push_back(item);
+    else out.push_back(registry::detail::parse_number<T>(flag, item));
+    b = e + 1;
+  }
+  return out;
+}
+
+// Running one registered estimator, timed.
+struct timed_result {
+  estimate_result result;
+  double seconds;
+};
+
+inline timed_result timed(const std::function<estimate_result()>& run) {
+  const auto t0 = std::chrono::steady_clock::now();
+  estimate_result r = run();
+  return {r, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()};
+}
+
+inline timed_result run_entry(const registry::estimator_entry& e, const command_flags& f, const Eigen::MatrixXd& a,
+                              const Eigen::MatrixXd& b) {
+  const auto runner = e.pairs(f.values_for(e));
+  return timed([&] { return runner(a, b); });
+}
+
+inline timed_result run_entry(const registry::estimator_entry& e, const command_flags& f,
+                              const Eigen::MatrixXd& means, const gaussian_dropout& noise) {
+  const auto runner = e.noise(f.values_for(e));
+  return timed([&] { return runner(means, noise); });
+}
+
+/// Reads a matrix file (.npy, .csv, ...).
+using matrix_reader = std::function<Eigen::MatrixXd(const std::string&)>;
+
+/// `dropout`: I(X;Z) from noise-free representations, with --labels also I(Z;Y) from noisy
+/// draws, as one JSON line on `out`. `read` reads --means and --labels (infoplane-mpi: on every
+/// process, then all agree); `extend` may add keys to the line.
+inline int dropout_command(const command_flags& f, std::ostream& out, const matrix_reader& read = io::read_matrix,
+                           const std::function<void(json&)>& extend = {}) {
+  const auto& e = pick("estimator", f.str("estimator"), entries(registry::input_shape::noise_model));
+  const bool labelled = f.has("labels");
+  if (!labelled && f.has("label-estimator")) throw usage_error("--label-estimator needs --labels");
+  const auto* le = labelled ? &pick("label-estimator", f.str("label-estimator", "edge"),
+                                    entries(registry::input_shape::sample_pairs))
+                            : nullptr;
+  f.warn_unused(le ? std::vector{&e, le} : std::vector{&e});
+  const auto noise = parse_noise(f);
+  const auto m = f.number<std::size_t>("m", 10);
+  if (m == 0) throw usage_error("option --m: '0' must be >= 1");
+  const Eigen::MatrixXd means = read(f.str("means"));
+  const auto tr = run_entry(e, f, means, noise);
+  auto j = result_json(e.name, tr.result, tr.seconds);
+  j["noise_variance"] = noise.variance();
+  j["m"] = m;
+  if (le) {
+    const Eigen::MatrixXd labels = read(f.str("labels"));
+    if (labels.rows() != means.rows() || labels.cols() != 1)
+      throw usage_error("--labels must hold one label per row of --means (" + std::to_string(means.rows()) + " x 1)");
+    // Noisy draws Z (M per point, the estimators' own streams) with the labels repeated.
+    const Eigen::MatrixXd z = draw_noisy_samples(means, noise, m, f.number<std::uint64_t>("seed", 0));
+    Eigen::MatrixXd y(z.rows(), 1);
+    for (Eigen::Index i = 0; i < z.rows(); ++i) y(i, 0) = labels(i / static_cast<Eigen::Index>(m), 0);
+    const auto zy = run_entry(*le, f, z, y);
+    j["i_zy_estimator"] = le->name;
+    j["i_zy"] = json_number(zy.result.value);
+    j["i_zy_seconds"] = zy.seconds;
+  }
+  if (extend) extend(j);
+  out << one_line(j) << "\n";
+  return 0;
+}
+
+// The subcommands `infoplane` and `infoplane-mpi` share: their names, help and flags.
+struct subcommand_text {
+  std::string name, description, usage;
+};
+inline const std::string noise_usage = "(--noise-var V | --noise-std S | --drop-probability P)";
+
+inline subcommand_text dropout_subcommand(const std::string& program) {
+  return {"dropout", "I(X;Z) of a dropout layer from its noise-free representations; with --labels also I(Z;Y)",
+          program + " dropout --estimator " + registry::names(registry::input_shape::noise_model) + " --means F.npy " +
+              noise_usage + " [--m M] [--labels Y.npy [--label-estimator E]] [estimator options]"};
+}
+
+inline void dropout_flags(command_flags& f) {
+  f.own("estimator", "E", "noise-model estimator", "", true)
+      .own("means", "FILE", "noise-free representations f(x_i), N x d", "", true)
+      .own("m", "M", "noisy draws per point (also the draws paired with --labels)", "10")
+      .own("labels", "FILE", "one label per row of --means: also estimate I(Z;Y)")
+      .own("label-estimator", "E", "sample-pair estimator of I(Z;Y)", "edge")
+      .own("seed", "S", "seed of the noise (also the estimators')", "0");
+  noise_flags(f).estimator_options(entries());
+}
+
+inline subcommand_text ip_subcommand(const std::string& program) {
+  return {"ip",
+          "The information plane of a saved training run: I(X;Z) and I(Z;Y) per epoch and split. The seed "
+          "repository's GaussianDropout(p) uses p/(1-p) as the noise's standard deviation: reproduce it with "
+          "--noise-std p/(1-p)",
+          program + " ip --dir DIR " + noise_usage +
+              " [--m-train 1] [--m-test 6] [--label-estimators mixture,edge,ksg,binning] [--bins 10,30,100 | "
+              "--bin-sizes 0.1,0.5] [--bounds gauss,pairwise] [--plot-zy E] [--epochs 0,2,4 | --every K] [--out OUT] "
+              "[--seed S] [--threads T] [--quiet]"};
+}
+
+inline void ip_flags(command_flags& f) {
+  f.own("dir", "DIR",
+        "folder in the seed layout: no_noise_{train,test}_representations_{epoch}.npy, {train,test}_labels.npy, "
+        "optional cross_entropy.csv (epoch,split,cross_entropy), optional alpha_{train,test}_{epoch}.npy "
+        "(information dropout: that file's points use log-normal noise, no noise flag needed)",
+        "", true);
+  noise_flags(f)
+      .own("m-train", "M", "noisy draws per training point", "1")
+      .own("m-test", "M", "noisy draws per test point", "6")
+      .own("label-estimators", "LIST", "I(Z;Y) estimators, of mixture,edge,ksg,binning", "mixture")
+      .own("bins", "LIST", "binning IP with these bin counts, e.g. 10,30,100")
+      .own("bin-sizes", "LIST", "or with these bin widths, e.g. 0.1,0.5")
+      .own("bounds", "LIST", "I(X;Z) bounds beside the estimate, of gauss,pairwise", "gauss")
+      .own("plot-zy", "E", "I(Z;Y) on the plot's y axis: ce, mixture, edge, ksg or binning (default: ce if "
+                           "given, else ksg if run, else mixture)")
+      .own("epochs", "LIST", "only these epochs, e.g. 0,2,4")
+      .own("every", "K", "only every K-th saved epoch")
+      .own("out", "OUT", "output folder (default DIR/ip)")
+      .own("seed", "S", "seed; each point is seeded from (seed, epoch, split)", "0")
+      .own("threads", "T", "threads, 0 for all cores (results do not depend on it)", "0")
+      .own("quiet", "", "no progress line on stderr");
+}
+
+inline ip::ip_options ip_options_from(const command_flags& f) {
+  ip::ip_options o;
+  o.dir = f.str("dir");
+  // Exactly one Gaussian noise flag, valid; none where every file has its alpha (run_ip checks).
+  if (f.has("noise-var") || f.has("noise-std") || f.has("drop-probability")) parse_noise(f);
+  if (f.has("noise-var")) o.noise_var = f.number<double>("noise-var");
+  if (f.has("noise-std")) o.noise_std = f.number<double>("noise-std");
+  if (f.has("drop-probability")) o.drop_probability = f.number<double>("drop-probability");
+  o.m_train = f.number<std::size_t>("m-train", o.m_train);
+  o.m_test = f.number<std::size_t>("m-test", o.m_test);
+  if (o.m_train == 0 || o.m_test == 0) throw usage_error("--m-train and --m-test must be >= 1");
+  if (f.has("label-estimators")) o.label_estimators = list_of<std::string>(f, "label-estimators");
+  if (f.has("bins") && f.has("bin-sizes")) throw usage_error("give only one of --bins and --bin-sizes");
+  if (f.has("bins")) o.bins = list_of<std::size_t>(f, "bins");
+  if (f.has("bin-sizes")) o.bin_sizes = list_of<double>(f, "bin-sizes");
+  if (f.has("bounds")) o.bounds = list_of<std::string>(f, "bounds");
+  o.plot_zy = f.str("plot-zy", "");
+  if (f.has("epochs") && f.has("every")) throw usage_error("give only one of --epochs and --every");
+  if (f.has("epochs")) o.epochs = list_of<std::uint64_t>(f, "epochs");
+  o.every = f.number<std::size_t>("every", 0);
+  o.out = f.str("out", "");
+  o.seed = f.number<std::uint64_t>("seed", 0);
+  o.threads = f.number<unsigned>("threads", 0);
+  o.quiet = f.has("quiet");
+  return o;
 }
 
 }  // namespace infoplane::cli

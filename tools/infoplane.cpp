@@ -22,29 +22,6 @@ using namespace infoplane;
 using namespace infoplane::cli;
 using registry::input_shape;
 
-struct timed_result {
-  estimate_result result;
-  double seconds;
-};
-
-timed_result timed(const std::function<estimate_result()>& run) {
-  const auto t0 = std::chrono::steady_clock::now();
-  estimate_result r = run();
-  return {r, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()};
-}
-
-timed_result run_entry(const registry::estimator_entry& e, const command_flags& f, const Eigen::MatrixXd& a,
-                       const Eigen::MatrixXd& b) {
-  const auto runner = e.pairs(f.values_for(e));
-  return timed([&] { return runner(a, b); });
-}
-
-timed_result run_entry(const registry::estimator_entry& e, const command_flags& f, const Eigen::MatrixXd& means,
-                       const gaussian_dropout& noise) {
-  const auto runner = e.noise(f.values_for(e));
-  return timed([&] { return runner(means, noise); });
-}
-
 // The paper's toy problem: every estimator, next to the quadrature truth.
 int toy(const command_flags& f) {
   const auto& e = pick("estimator", f.str("estimator"), entries());
@@ -83,40 +60,6 @@ int estimate(const command_flags& f) {
   return 0;
 }
 
-// I(X;Z) from noise-free representations; with --labels also I(Z;Y) from noisy draws.
-int dropout(const command_flags& f) {
-  const auto& e = pick("estimator", f.str("estimator"), entries(input_shape::noise_model));
-  const bool labelled = f.has("labels");
-  if (!labelled && f.has("label-estimator")) throw usage_error("--label-estimator needs --labels");
-  const auto* le = labelled ? &pick("label-estimator", f.str("label-estimator", "edge"),
-                                    entries(input_shape::sample_pairs))
-                            : nullptr;
-  f.warn_unused(le ? std::vector{&e, le} : std::vector{&e});
-  const auto noise = parse_noise(f);
-  const auto m = f.number<std::size_t>("m", 10);
-  if (m == 0) throw usage_error("option --m: '0' must be >= 1");
-  const Eigen::MatrixXd means = io::read_matrix(f.str("means"));
-  const auto tr = run_entry(e, f, means, noise);
-  auto j = result_json(e.name, tr.result, tr.seconds);
-  j["noise_variance"] = noise.variance();
-  j["m"] = m;
-  if (le) {
-    const Eigen::MatrixXd labels = io::read_matrix(f.str("labels"));
-    if (labels.rows() != means.rows() || labels.cols() != 1)
-      throw usage_error("--labels must hold one label per row of --means (" + std::to_string(means.rows()) + " x 1)");
-    // Noisy draws Z (M per point, the estimators' own streams) with the labels repeated.
-    const Eigen::MatrixXd z = draw_noisy_samples(means, noise, m, f.number<std::uint64_t>("seed", 0));
-    Eigen::MatrixXd y(z.rows(), 1);
-    for (Eigen::Index i = 0; i < z.rows(); ++i) y(i, 0) = labels(i / static_cast<Eigen::Index>(m), 0);
-    const auto zy = run_entry(*le, f, z, y);
-    j["i_zy_estimator"] = le->name;
-    j["i_zy"] = number_or_null(zy.result.value);
-    j["i_zy_seconds"] = zy.seconds;
-  }
-  std::cout << one_line(j) << "\n";
-  return 0;
-}
-
 // Every noise-model estimator on the toy problem at a few settings, as a table.
 int toy_sweep(const command_flags& f) {
   const auto n = f.number<std::size_t>("n", 2000);
@@ -143,50 +86,8 @@ int toy_sweep(const command_flags& f) {
   return 0;
 }
 
-// Comma-separated values of a flag, each parsed as T.
-template <class T>
-std::vector<T> list_of(const command_flags& f, const std::string& flag) {
-  std::vector<T> out;
-  const std::string s = f.str(flag);
-  std::size_t b = 0;
-  while (b <= s.size()) {
-    const std::size_t e = std::min(s.find(',', b), s.size());
-    const std::string item = s.substr(b, e - b);
-    if (item.empty()) throw usage_error("--" + flag + ": empty item in '" + s + "'");
-    if constexpr (std::is_same_v<T, std::string>) out.push_back(item);
-    else out.push_back(registry::detail::parse_number<T>(flag, item));
-    b = e + 1;
-  }
-  return out;
-}
-
 // The information plane of a saved training run (the seed repository's folder layout).
-int information_plane_command(const command_flags& f) {
-  ip::ip_options o;
-  o.dir = f.str("dir");
-  // Exactly one Gaussian noise flag, valid; none where every file has its alpha (run_ip checks).
-  if (f.has("noise-var") || f.has("noise-std") || f.has("drop-probability")) parse_noise(f);
-  if (f.has("noise-var")) o.noise_var = f.number<double>("noise-var");
-  if (f.has("noise-std")) o.noise_std = f.number<double>("noise-std");
-  if (f.has("drop-probability")) o.drop_probability = f.number<double>("drop-probability");
-  o.m_train = f.number<std::size_t>("m-train", o.m_train);
-  o.m_test = f.number<std::size_t>("m-test", o.m_test);
-  if (o.m_train == 0 || o.m_test == 0) throw usage_error("--m-train and --m-test must be >= 1");
-  if (f.has("label-estimators")) o.label_estimators = list_of<std::string>(f, "label-estimators");
-  if (f.has("bins") && f.has("bin-sizes")) throw usage_error("give only one of --bins and --bin-sizes");
-  if (f.has("bins")) o.bins = list_of<std::size_t>(f, "bins");
-  if (f.has("bin-sizes")) o.bin_sizes = list_of<double>(f, "bin-sizes");
-  if (f.has("bounds")) o.bounds = list_of<std::string>(f, "bounds");
-  o.plot_zy = f.str("plot-zy", "");
-  if (f.has("epochs") && f.has("every")) throw usage_error("give only one of --epochs and --every");
-  if (f.has("epochs")) o.epochs = list_of<std::uint64_t>(f, "epochs");
-  o.every = f.number<std::size_t>("every", 0);
-  o.out = f.str("out", "");
-  o.seed = f.number<std::uint64_t>("seed", 0);
-  o.threads = f.number<unsigned>("threads", 0);
-  o.quiet = f.has("quiet");
-  return ip::run_ip(o, std::cerr);
-}
+int information_plane_command(const command_flags& f) { return ip::run_ip(ip_options_from(f), std::cerr); }
 
 // Every sample-pair estimator of the registry (or those named) on the benchmark tasks.
 int benchmark_command(const command_flags& f) {
@@ -271,7 +172,7 @@ struct subcommand {
 };
 
 std::vector<subcommand> subcommands(CLI::App& app) {
-  const std::string noise = "(--noise-var V | --noise-std S | --drop-probability P)";
+  const std::string& noise = noise_usage;
   std::vector<subcommand> out;
   auto add = [&](std::string name, std::string description, std::string usage, auto&& declare,
                  std::function<int(const command_flags&)> run) {
@@ -301,50 +202,10 @@ std::vector<subcommand> subcommands(CLI::App& app) {
             .estimator_options(entries(input_shape::sample_pairs));
       },
       estimate);
-  add("dropout", "I(X;Z) of a dropout layer from its noise-free representations; with --labels also I(Z;Y)",
-      "infoplane dropout --estimator " + registry::names(input_shape::noise_model) + " --means F.npy " + noise +
-          " [--m M] [--labels Y.npy [--label-estimator E]] [estimator options]",
-      [](command_flags& f) {
-        f.own("estimator", "E", "noise-model estimator", "", true)
-            .own("means", "FILE", "noise-free representations f(x_i), N x d", "", true)
-            .own("m", "M", "noisy draws per point (also the draws paired with --labels)", "10")
-            .own("labels", "FILE", "one label per row of --means: also estimate I(Z;Y)")
-            .own("label-estimator", "E", "sample-pair estimator of I(Z;Y)", "edge")
-            .own("seed", "S", "seed of the noise (also the estimators')", "0");
-        noise_flags(f).estimator_options(entries());
-      },
-      dropout);
-  add("ip",
-      "The information plane of a saved training run: I(X;Z) and I(Z;Y) per epoch and split. The seed "
-      "repository's GaussianDropout(p) uses p/(1-p) as the noise's standard deviation: reproduce it with "
-      "--noise-std p/(1-p)",
-      "infoplane ip --dir DIR " + noise +
-          " [--m-train 1] [--m-test 6] [--label-estimators mixture,edge,ksg,binning] [--bins 10,30,100 | --bin-sizes "
-          "0.1,0.5] [--bounds gauss,pairwise] [--plot-zy E] [--epochs 0,2,4 | --every K] [--out OUT] [--seed S] "
-          "[--threads T] [--quiet]",
-      [](command_flags& f) {
-        f.own("dir", "DIR",
-              "folder in the seed layout: no_noise_{train,test}_representations_{epoch}.npy, {train,test}_labels.npy, "
-              "optional cross_entropy.csv (epoch,split,cross_entropy), optional alpha_{train,test}_{epoch}.npy "
-              "(information dropout: that file's points use log-normal noise, no noise flag needed)",
-              "", true);
-        noise_flags(f)
-            .own("m-train", "M", "noisy draws per training point", "1")
-            .own("m-test", "M", "noisy draws per test point", "6")
-            .own("label-estimators", "LIST", "I(Z;Y) estimators, of mixture,edge,ksg,binning", "mixture")
-            .own("bins", "LIST", "binning IP with these bin counts, e.g. 10,30,100")
-            .own("bin-sizes", "LIST", "or with these bin widths, e.g. 0.1,0.5")
-            .own("bounds", "LIST", "I(X;Z) bounds beside the estimate, of gauss,pairwise", "gauss")
-            .own("plot-zy", "E", "I(Z;Y) on the plot's y axis: ce, mixture, edge, ksg or binning (default: ce if "
-                                 "given, else ksg if run, else mixture)")
-            .own("epochs", "LIST", "only these epochs, e.g. 0,2,4")
-            .own("every", "K", "only every K-th saved epoch")
-            .own("out", "OUT", "output folder (default DIR/ip)")
-            .own("seed", "S", "seed; each point is seeded from (seed, epoch, split)", "0")
-            .own("threads", "T", "threads, 0 for all cores (results do not depend on it)", "0")
-            .own("quiet", "", "no progress line on stderr");
-      },
-      information_plane_command);
+  const auto dropout_text = dropout_subcommand("infoplane"), ip_text = ip_subcommand("infoplane");
+  add(dropout_text.name, dropout_text.description, dropout_text.usage, dropout_flags,
+      [](const command_flags& f) { return dropout_command(f, std::cout); });
+  add(ip_text.name, ip_text.description, ip_text.usage, ip_flags, information_plane_command);
   add("benchmark", "Every estimator on synthetic tasks with known MI: bmi's task list and the dropout tasks",
       "infoplane benchmark [--tasks all|bmi|dropout|ID,ID,...] [--estimators all|ksg,edge,...] [--n 5000] [--seeds 3] "
       "[--out DIR] [--threads T] [--time-limit S] [--quick] [estimator options]",

@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -23,6 +24,7 @@
 #include "infoplane/errors.hpp"
 #include "infoplane/io/read_matrix.hpp"
 #include "infoplane/plane/information_plane.hpp"
+#include "json_output.hpp"
 
 namespace infoplane::ip {
 
@@ -49,6 +51,11 @@ struct ip_options {
   std::uint64_t seed = 0;                          ///< --seed
   unsigned threads = 0;                            ///< --threads (0: all cores)
   bool quiet = false;                              ///< --quiet: no progress lines
+  // Hooks of infoplane-mpi: each representation file is read through `read_matrix` (there:
+  // on every process, then all agree, so that a file one process cannot read fails on all),
+  // and only one process writes the output files and the summary line.
+  std::function<Eigen::MatrixXd(const std::string&)> read_matrix;  ///< empty: io::read_matrix
+  bool write_files = true;
 };
 
 /// What a folder holds, by file name.
@@ -200,15 +207,10 @@ inline std::string num(std::optional<double> v) {
   return ec == std::errc{} ? std::string(buf, end) : "nan";
 }
 
-inline nlohmann::json jnum(std::optional<double> v) {
-  if (!v || !std::isfinite(*v)) return nullptr;
-  return *v;
-}
-
 inline nlohmann::json result_json(const std::optional<estimate_result>& r) {
   if (!r) return nullptr;
-  return {{"value", jnum(r->value)},       {"std_error", jnum(r->std_error)}, {"lower", jnum(r->lower)},
-          {"upper", jnum(r->upper)},       {"ceiling", jnum(r->ceiling)},     {"kind", to_string(r->kind)},
+  return {{"value", cli::json_number(r->value)},       {"std_error", cli::json_number(r->std_error)}, {"lower", cli::json_number(r->lower)},
+          {"upper", cli::json_number(r->upper)},       {"ceiling", cli::json_number(r->ceiling)},     {"kind", to_string(r->kind)},
           {"target", to_string(r->target)}, {"status", to_string(r->status)}, {"n_samples", r->n_samples},
           {"n_draws", r->n_draws}};
 }
@@ -457,16 +459,16 @@ inline std::optional<std::string> write_outputs(const std::string& out, const ip
     nlohmann::json bins = nlohmann::json::array();
     for (const auto& b : p.binning)
       bins.push_back({{"bins", b.bins ? nlohmann::json(*b.bins) : nlohmann::json(nullptr)},
-                      {"bin_size", jnum(b.bin_size)},
-                      {"i_xt", jnum(b.i_xt.value)},
-                      {"i_ty", jnum(b.i_ty.value)}});
+                      {"bin_size", cli::json_number(b.bin_size)},
+                      {"i_xt", cli::json_number(b.i_xt.value)},
+                      {"i_ty", cli::json_number(b.i_ty.value)}});
     j["points"].push_back({{"epoch", p.epoch},
                            {"split", p.split},
                            {"n", p.n},
                            {"d", p.d},
                            {"m", p.m},
                            {"held_out", p.split == "test"},
-                           {"h_y", jnum(p.h_y)},
+                           {"h_y", cli::json_number(p.h_y)},
                            {"i_xz", result_json(p.i_xz)},
                            {"i_xz_gauss_bound", result_json(p.i_xz_gauss_bound)},
                            {"i_xz_pairwise_kl", result_json(p.i_xz_pairwise_kl)},
@@ -476,10 +478,10 @@ inline std::optional<std::string> write_outputs(const std::string& out, const ip
                            {"i_zy_ksg", result_json(p.i_zy_ksg)},
                            {"i_zy_binning", result_json(p.i_zy_binning)},
                            {"i_zy_ce_bound", result_json(p.i_zy_ce_bound)},
-                           {"i_zy_lower", jnum(p.i_zy_lower)},
-                           {"i_zy_upper", jnum(p.i_zy_upper)},
-                           {"i_xz_given_y", jnum(p.i_xz_given_y)},
-                           {"i_xz_given_y_std_error", jnum(p.i_xz_given_y_std_error)},
+                           {"i_zy_lower", cli::json_number(p.i_zy_lower)},
+                           {"i_zy_upper", cli::json_number(p.i_zy_upper)},
+                           {"i_xz_given_y", cli::json_number(p.i_xz_given_y)},
+                           {"i_xz_given_y_std_error", cli::json_number(p.i_xz_given_y_std_error)},
                            {"binning", bins},
                            {"seconds", p.seconds},
                            {"total_seconds", p.total_seconds},
@@ -587,7 +589,8 @@ inline int run_ip(const ip_options& o, std::ostream& progress, std::ostream& sum
       const auto tp = clock::now();
       bool ok = false;
       try {
-        const Eigen::MatrixXd f = io::read_matrix(*file);
+        auto read = [&](const std::string& path) { return o.read_matrix ? o.read_matrix(path) : io::read_matrix(path); };
+        const Eigen::MatrixXd f = read(*file);
         const auto& y = labels.at(split);
         if (static_cast<std::size_t>(f.rows()) != y.size())
           infoplane::detail::raise<file_error>("has " + std::to_string(f.rows()) + " rows but " +
@@ -597,7 +600,7 @@ inline int run_ip(const ip_options& o, std::ostream& progress, std::ostream& sum
         std::optional<double> ce_value;
         if (auto it = ce.find({epoch, split}); it != ce.end()) ce_value = it->second;
         std::optional<Eigen::MatrixXd> alpha;
-        if (alpha_file) alpha = io::read_matrix(*alpha_file);
+        if (alpha_file) alpha = read(*alpha_file);
         ip_point p = compute_point(f, y, alpha ? &*alpha : nullptr, alpha_file.value_or(""), noise,
                                    point_options(o, epoch, split, ce_value));
         noise_names.push_back(alpha_file ? "information dropout (" + *alpha_file + ")" : "gaussian");
@@ -636,6 +639,7 @@ inline int run_ip(const ip_options& o, std::ostream& progress, std::ostream& sum
     }
   }
 
+  if (!o.write_files) return failed.empty() ? 0 : 1;
   const auto png = write_outputs(out, o, chosen, points, notes, noise_names, failed, !ce.empty(),
                                  noise ? std::optional<double>(noise->variance()) : std::nullopt, progress);
   summary << nlohmann::json{{"out", out},

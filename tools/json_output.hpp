@@ -1,7 +1,8 @@
 #pragma once
 // JSON output through nlohmann/json (strings escaped properly), printed as one object per line
 // with ", " and ": " between fields, as the program always has. Keys that do not apply are
-// null, and so are non-finite numbers (JSON has no Inf or NaN).
+// null; JSON has no Inf or NaN, so those are the strings "inf", "-inf" and "nan" (an infinite
+// upper bound: these data cannot bound the quantity).
 #include <nlohmann/json.hpp>
 #include <cmath>
 #include <optional>
@@ -14,7 +15,13 @@ namespace infoplane::cli {
 
 using json = nlohmann::ordered_json;
 
-inline json number_or_null(std::optional<double> v) { return v && std::isfinite(*v) ? json(*v) : json(nullptr); }
+/// null: does not apply; a number; or "inf", "-inf", "nan" for the non-finite values.
+inline json json_number(std::optional<double> v) {
+  if (!v) return nullptr;
+  if (std::isnan(*v)) return "nan";
+  if (std::isinf(*v)) return *v > 0 ? "inf" : "-inf";
+  return *v;
+}
 
 /// One line: {"a": 1, "b": "x"}; nested values compact.
 inline std::string one_line(const json& j) {
@@ -29,11 +36,11 @@ inline std::string one_line(const json& j) {
 inline json result_json(std::string_view estimator, const estimate_result& r, double seconds) {
   json j;
   j["estimator"] = estimator;
-  j["value"] = number_or_null(r.value);
-  j["std_error"] = number_or_null(r.std_error);
-  j["lower"] = number_or_null(r.lower);
-  j["upper"] = number_or_null(r.upper);
-  j["ceiling"] = number_or_null(r.ceiling);
+  j["value"] = json_number(r.value);
+  j["std_error"] = json_number(r.std_error);
+  j["lower"] = json_number(r.lower);
+  j["upper"] = json_number(r.upper);
+  j["ceiling"] = json_number(r.ceiling);
   j["kind"] = to_string(r.kind);
   j["n_samples"] = r.n_samples;
   j["seconds"] = seconds;

@@ -103,3 +103,12 @@ def test_result_object():
     assert "Result(estimator='dropout-mc', value=" in repr(r)
     b = ip.binning(F, F)
     assert b.std_error is None and b.lower is None and b.to_dict()["std_error"] is None
+
+
+def test_infinite_bound_is_a_float_not_none():
+    # Row 0's zero pattern has no other member: the leave-one-out upper end is +inf. None means
+    # "does not apply"; an infinite bound stays a float.
+    f = np.array([[0.0, 1.5], [1.0, 2.0], [1.2, 2.2], [0.9, 1.8]])
+    r = ip.dropout_mc(f, noise_var=0.1, m=2)
+    assert r.upper == float("inf") and r.to_dict()["upper"] == float("inf")
+    assert r.lower is not None and np.isfinite(r.lower)

@@ -2,7 +2,9 @@
 // The paper's toy problem (§4): X ~ N(0, I_d), f(x) = 2x + 0.5, then Gaussian dropout.
 #include <Eigen/Core>
 #include <cstdint>
+#include <string>
 
+#include "infoplane/detail/memory.hpp"
 #include "infoplane/detail/rng.hpp"
 #include "infoplane/errors.hpp"
 #include "infoplane/estimators/dropout/noisy_samples.hpp"
@@ -19,6 +21,8 @@ struct toy_problem {
 inline Eigen::MatrixXd make_toy_representation(std::size_t n, std::size_t d, std::uint64_t seed,
                                                toy_problem problem = {}) {
   INFOPLANE_CHECK(n > 0 && d > 0, "make_toy_representation: n and d must be > 0");
+  detail::require_memory({n, d}, sizeof(double),
+                         "make_toy_representation: N x d = " + std::to_string(n) + " x " + std::to_string(d));
   Eigen::MatrixXd f(static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(d));
   for (std::size_t i = 0; i < n; ++i) {
     auto rng = detail::make_stream(seed, detail::rng_purpose::data, i);
@@ -38,6 +42,10 @@ struct toy_pairs {
 inline toy_pairs make_toy_pairs(const Eigen::MatrixXd& f, const gaussian_dropout& noise, std::size_t m,
                                 std::uint64_t seed, toy_problem problem = {}) {
   INFOPLANE_CHECK(m >= 1, "make_toy_pairs: m must be >= 1");
+  // x, the draws, and draw_noisy_samples' own copy.
+  detail::require_memory({std::uint64_t(f.rows()), m, std::uint64_t(f.cols()), 3}, sizeof(double),
+                         "make_toy_pairs: N x M x d = " + std::to_string(f.rows()) + " x " + std::to_string(m) +
+                             " x " + std::to_string(f.cols()) + " sample pairs");
   const auto mm = static_cast<Eigen::Index>(m);
   toy_pairs p{Eigen::MatrixXd(f.rows() * mm, f.cols()), draw_noisy_samples(f, noise, m, seed)};
   for (Eigen::Index i = 0; i < f.rows(); ++i)

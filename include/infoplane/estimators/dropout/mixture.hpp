@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "infoplane/estimators/dropout/detail/common.hpp"
+#include "infoplane/estimators/dropout/detail/scale_out.hpp"
 #include "infoplane/detail/parallel.hpp"
 #include "infoplane/detail/math.hpp"
 #include "infoplane/estimators/concepts.hpp"
@@ -146,10 +147,19 @@ class dropout_mixture {
       }
     }
 
+    constexpr std::size_t chunk = 64;  // data points per work item
+    // Across processes (detail/scale_out.hpp), only this process's share of the work items.
+    detail::scale_out* const so = detail::active_scale_out();
+    std::vector<std::size_t> sizes;
+    for (const auto& g : groups) sizes.push_back(g.members.size());
+    const auto share = detail::share_members(
+        sizes, chunk, [&](std::size_t gi) { return double(sizes[gi]) * double(groups[gi].dims.size() + 1); }, so);
+
     std::vector<point_sums> sums;  // in group order, then member order
     sums.reserve(n);
     double h_cond = 0.0;
-    for (auto& g : groups) {
+    for (std::size_t gi = 0; gi < groups.size(); ++gi) {
+      auto& g = groups[gi];
       // With labels, members are packed class by class (ascending within a class).
       std::vector<class_range> ranges;
       if (cls) {
@@ -172,8 +182,9 @@ class dropout_mixture {
                                                 packed.log_norm.data() + cr.begin, cr.end - cr.begin, d},
                                 choose_mixture_kernel<T>(opt_.kernel, packed.d, comp.uniform_variance()));
       sums.resize(first + g.members.size());
-      constexpr std::size_t chunk = 64;  // data points per work item
-      detail::parallel_for(g.members.size(), opt_.threads, chunk, [&](std::size_t b, std::size_t e) {
+      const std::size_t lo = share.range[gi].first, hi = share.range[gi].second;
+      detail::parallel_for(hi - lo, opt_.threads, chunk, [&](std::size_t b0, std::size_t e0) {
+        const std::size_t b = lo + b0, e = lo + e0;
         const std::size_t p = (e - b) * m_draws;
         std::vector<T> z(p * d);
         std::vector<double> log_own(p), lse(p * n_ranges);  // lse: [range][sample]
@@ -225,6 +236,7 @@ class dropout_mixture {
       });
       for (std::size_t r : g.members) h_cond += detail::conditional_entropy_of(comp, r, g.dims);
     }
+    if (so) so->all_gather(sums.data(), sizeof(point_sums), share.offsets);
 
     dropout_mixture_report rep;
     rep.zero_patterns = groups.size();

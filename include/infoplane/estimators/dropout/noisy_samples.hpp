@@ -4,8 +4,10 @@
 #include <Eigen/Core>
 #include <cstdint>
 #include <numeric>
+#include <string>
 #include <vector>
 
+#include "infoplane/detail/memory.hpp"
 #include "infoplane/errors.hpp"
 #include "infoplane/estimators/dropout/detail/common.hpp"
 #include "infoplane/inputs/noise.hpp"
@@ -21,6 +23,10 @@ Eigen::MatrixXd draw_noisy_samples(const Eigen::DenseBase<MF>& f, const Noise& n
   INFOPLANE_CHECK(m >= 1, "draw_noisy_samples: m (draws per point) must be >= 1");
   const auto comp = detail::components_of(f.derived(), noise);
   const auto n = f.rows(), d = f.cols(), mm = static_cast<Eigen::Index>(m);
+  // The draws, and the column-major copy returned.
+  detail::require_memory({std::uint64_t(n), m, std::uint64_t(d), 2}, sizeof(double),
+                         "draw_noisy_samples: N x M x d = " + std::to_string(n) + " x " + std::to_string(m) + " x " +
+                             std::to_string(d) + " noisy draws");
   std::vector<Eigen::Index> dims(static_cast<std::size_t>(d));
   std::iota(dims.begin(), dims.end(), Eigen::Index{0});
   using row_major = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "infoplane/estimators/dropout/detail/common.hpp"
+#include "infoplane/estimators/dropout/detail/scale_out.hpp"
 #include "infoplane/detail/parallel.hpp"
 #include "infoplane/detail/math.hpp"
 #include "infoplane/estimators/concepts.hpp"
@@ -53,19 +54,31 @@ class dropout_pairwise_bound {
     const std::size_t n = rows.size();
     const double log_n = std::log(static_cast<double>(n));
     std::vector<double> lse(n);  // log sum_j exp(-D_ij), in group order
+    const auto groups = detail::group_by_zero_pattern(f, rows);
+    // Across processes (detail/scale_out.hpp), only this process's share of the points i; the
+    // work items are the mixture kernel's sample tiles, so their rounding never depends on it.
+    detail::scale_out* const so = detail::active_scale_out();
+    std::vector<std::size_t> sizes;
+    for (const auto& g : groups) sizes.push_back(g.members.size());
+    const auto share = detail::share_members(
+        sizes, detail::simd_mixture<double>::sample_tile,
+        [&](std::size_t gi) { return double(sizes[gi]) * double(groups[gi].dims.size() + 1); }, so);
     std::size_t first = 0;
-    for (const auto& g : detail::group_by_zero_pattern(f, rows)) {
-      const auto packed = detail::pack_components<double>(detail::components_of(f, in.noise), g);  // mean, 1/(2v)
+    for (std::size_t gi = 0; gi < groups.size(); ++gi) {
+      const auto packed = detail::pack_components<double>(detail::components_of(f, in.noise), groups[gi]);  // mean, 1/(2v)
       std::vector<double> v(packed.half_prec.size());
       for (std::size_t t = 0; t < v.size(); ++t) v[t] = 0.5 / packed.half_prec[t];
+      const std::size_t lo = share.range[gi].first, hi = share.range[gi].second;
       if constexpr (D == pairwise_distance::kullback_leibler) {
-        kl_log_sum_exp(packed, v, lse.data() + first);
+        kl_log_sum_exp(packed, v, lo, hi, lse.data() + first);
       } else {
         const bhattacharyya_evaluator bd({packed.mean.data(), v.data(), packed.k, packed.d});
-        bd.parallel(lse.data() + first, opt_.threads);
+        detail::parallel_for(hi - lo, opt_.threads, 16,
+                             [&](std::size_t b, std::size_t e) { bd(lo + b, lo + e, lse.data() + first + lo + b); });
       }
-      first += g.members.size();
+      first += sizes[gi];
     }
+    if (so) so->all_gather(lse.data(), sizeof(double), share.offsets);
     double mean_lse = 0.0;
     for (double x : lse) mean_lse += x;
     mean_lse /= static_cast<double>(n);
@@ -85,7 +98,9 @@ class dropout_pairwise_bound {
   // - L_i + d/2, i.e. the log-density of component j at mu_i with v_i as the point's extra
   // variance. The own term (KL = 0) seeds the running maximum, so the kernel prunes every
   // component negligible next to it.
-  void kl_log_sum_exp(const detail::packed_group<double>& p, const std::vector<double>& v, double* lse) const {
+  // Points [lo, hi) of the group (lo a multiple of the kernel's sample tile); lse[i] for those i.
+  void kl_log_sum_exp(const detail::packed_group<double>& p, const std::vector<double>& v, std::size_t lo,
+                      std::size_t hi, double* lse) const {
     std::vector<std::uint32_t> own(p.k);
     std::vector<double> seed(p.k), out(p.k);
     const double half_d = 0.5 * static_cast<double>(p.d);
@@ -94,9 +109,9 @@ class dropout_pairwise_bound {
       seed[i] = p.log_norm[i] - half_d;
     }
     const mixture_evaluator<double> evaluate(p.view(), mixture_kernel::simd_pruned);
-    evaluate.parallel(sample_view<double>{p.mean.data(), own.data(), p.k, p.d, v.data()}, out.data(), seed.data(),
-                      opt_.threads);
-    for (std::size_t i = 0; i < p.k; ++i) lse[i] = logaddexp(out[i], seed[i]) - seed[i];
+    evaluate.parallel(sample_view<double>{p.mean.data(), own.data(), p.k, p.d, v.data()}.slice(lo, hi), out.data() + lo,
+                      seed.data() + lo, opt_.threads);
+    for (std::size_t i = lo; i < hi; ++i) lse[i] = logaddexp(out[i], seed[i]) - seed[i];
   }
 
   dropout_pairwise_options opt_;

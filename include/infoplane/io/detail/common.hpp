@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "infoplane/detail/memory.hpp"
 #include "infoplane/errors.hpp"
 
 namespace infoplane::io::detail {
@@ -62,12 +63,7 @@ inline void read_exact(std::istream& in, std::uint64_t n, std::vector<unsigned c
   }
 }
 
-// a * b, or nullopt where it does not fit in `limit`.
-inline std::optional<std::uint64_t> checked_mul(std::uint64_t a, std::uint64_t b,
-                                                std::uint64_t limit = std::numeric_limits<std::uint64_t>::max()) {
-  if (a != 0 && b > limit / a) return std::nullopt;
-  return a * b;
-}
+using infoplane::detail::checked_mul;
 
 // Largest element count a reader accepts: an Eigen index, and its doubles addressable.
 inline constexpr std::uint64_t max_elements =

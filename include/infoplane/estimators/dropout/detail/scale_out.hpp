@@ -1,0 +1,86 @@
+#pragma once
+// The one hook through which the dropout estimators run across processes (infoplane/mpi/).
+// Nothing changes while no scale-out is installed (the default). With one, every process still
+// does the cheap, data-dependent work itself (choosing components, zero patterns, packing,
+// h(Z|X)), so that every process throws the same errors at the same point; it evaluates only
+// its share of the kernel's work items, whose boundaries are the ones the threads already use,
+// and the per-point results of all processes are gathered in point order before the
+// estimator's usual fixed-order reduction. The result is then bit-identical to one process,
+// whatever the process and thread counts.
+#include <algorithm>
+#include <cstddef>
+#include <span>
+#include <utility>
+#include <vector>
+
+namespace infoplane::detail {
+
+/// What the estimators need from a group of cooperating processes.
+class scale_out {
+ public:
+  virtual ~scale_out() = default;
+  [[nodiscard]] virtual std::size_t ranks() const noexcept = 0;
+  [[nodiscard]] virtual std::size_t rank() const noexcept = 0;
+  /// Collective. `data` holds offsets.back() items of `item_bytes` each, of which this process
+  /// filled [offsets[rank()], offsets[rank() + 1]); afterwards every process holds all items.
+  virtual void all_gather(void* data, std::size_t item_bytes, std::span<const std::size_t> offsets) = 0;
+};
+
+/// The installed scale-out, or nullptr (one process). Set by infoplane::mpi::session.
+inline scale_out*& active_scale_out() noexcept {
+  static scale_out* current = nullptr;
+  return current;
+}
+
+/// This process's share of work items that are runs of `chunk` consecutive members of each
+/// group (groups in order, members in order): per group, the members [lo, hi) it evaluates,
+/// and for every process the offset of its first point among all groups' points.
+struct member_share {
+  std::vector<std::pair<std::size_t, std::size_t>> range;
+  std::vector<std::size_t> offsets;  // ranks + 1 entries
+};
+
+/// Contiguous runs of work items of about equal total cost (cost(g) per member of group g,
+/// times the members of the item), one run per process: identical on every process.
+template <class Sizes, class Cost>
+member_share share_members(const Sizes& group_sizes, std::size_t chunk, Cost&& cost, const scale_out* so) {
+  member_share s;
+  const std::size_t ranks = so ? so->ranks() : 1, me = so ? so->rank() : 0;
+  struct item {
+    std::size_t group, lo, hi;
+  };
+  std::vector<item> items;
+  std::vector<double> prefix{0.0};
+  for (std::size_t g = 0; g < group_sizes.size(); ++g)
+    for (std::size_t lo = 0; lo < group_sizes[g]; lo += chunk) {
+      const std::size_t hi = std::min(group_sizes[g], lo + chunk);
+      items.push_back({g, lo, hi});
+      prefix.push_back(prefix.back() + static_cast<double>(hi - lo) * cost(g));
+    }
+  // Rank r takes the items whose cost midpoint falls in [r, r + 1) * total / ranks.
+  std::vector<std::size_t> first(ranks + 1, items.size());
+  for (std::size_t r = 0, i = 0; r < ranks; ++r) {
+    first[r] = i;
+    while (i < items.size() && 0.5 * (prefix[i] + prefix[i + 1]) * static_cast<double>(ranks) <
+                                   static_cast<double>(r + 1) * prefix.back())
+      ++i;
+    if (r + 1 == ranks) i = items.size();
+    first[r + 1] = i;
+  }
+  s.range.assign(group_sizes.size(), {0, 0});
+  for (std::size_t i = first[me]; i < first[me + 1]; ++i) {
+    auto& [lo, hi] = s.range[items[i].group];
+    if (lo == hi) lo = items[i].lo;
+    hi = items[i].hi;
+  }
+  s.offsets.assign(ranks + 1, 0);
+  std::size_t points = 0;
+  for (std::size_t r = 0, i = 0; r < ranks; ++r) {
+    s.offsets[r] = points;
+    for (; i < first[r + 1]; ++i) points += items[i].hi - items[i].lo;
+  }
+  s.offsets[ranks] = points;
+  return s;
+}
+
+}  // namespace infoplane::detail

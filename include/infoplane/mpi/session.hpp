@@ -1,0 +1,201 @@
+#pragma once
+// The dropout estimators across MPI processes (link infoplane::mpi; this is the only header
+// that needs <mpi.h>). While an infoplane::mpi::session lives, dropout_mixture (plug-in and
+// leave-one-out, with or without labels), dropout_pairwise_kl and dropout_pairwise_bd, called
+// with the same arguments on every process of its communicator, split the kernel work by data
+// row and return, on every process, the result one process would: bit for bit, for any number
+// of processes and threads (estimators/dropout/detail/scale_out.hpp says how).
+// dropout_gaussian_bound needs no split: its O(N d^2 + d^3) is computed on every process.
+//
+//   infoplane::mpi::environment env(argc, argv);   // MPI_Init_thread / MPI_Finalize
+//   infoplane::mpi::session s;                      // MPI_COMM_WORLD
+//   auto rep = infoplane::dropout_mixture(opt).report(in);
+//
+// Every process reads (or is given) the whole representation: memory per process is O(N d).
+// The C API only: OpenMPI's and MPICH's C++ bindings (removed in MPI-3) warn under -Wextra.
+#ifndef OMPI_SKIP_MPICXX
+#define OMPI_SKIP_MPICXX 1
+#endif
+#ifndef MPICH_SKIP_MPICXX
+#define MPICH_SKIP_MPICXX 1
+#endif
+#include <mpi.h>
+
+#include <chrono>
+#include <climits>
+#include <cstdint>
+#include <exception>
+#include <optional>
+#include <span>
+#include <stdexcept>
+#include <type_traits>
+#include <string>
+#include <vector>
+
+#include "infoplane/errors.hpp"
+#include "infoplane/estimators/dropout/detail/scale_out.hpp"
+
+namespace infoplane::mpi {
+
+/// An MPI call failed (the communicator's error handler is set to return codes).
+struct mpi_error : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+/// Another process refused its input: the message is that process's own, prefixed by its rank.
+struct remote_error : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+inline void check(int code, const char* what) {
+  if (code == MPI_SUCCESS) return;
+  char text[MPI_MAX_ERROR_STRING];
+  int len = 0;
+  MPI_Error_string(code, text, &len);
+  throw mpi_error(std::string(what) + ": " + std::string(text, static_cast<std::size_t>(len)));
+}
+
+/// MPI_Init_thread (threads funnelled: only the calling thread talks to MPI) and MPI_Finalize.
+class environment {
+ public:
+  environment(int& argc, char**& argv) {
+    int provided = 0;
+    check(MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided), "MPI_Init_thread");
+  }
+  environment(const environment&) = delete;
+  environment& operator=(const environment&) = delete;
+  ~environment() { MPI_Finalize(); }
+};
+
+/// Time in collectives and bytes moved by this process, since the session began.
+struct traffic {
+  double seconds = 0;
+  std::uint64_t bytes_sent = 0, bytes_received = 0;
+  std::uint64_t collectives = 0;
+};
+
+/// Installs itself as the estimators' scale-out for its lifetime (one at a time per process).
+class session final : public detail::scale_out {
+ public:
+  explicit session(MPI_Comm comm = MPI_COMM_WORLD) : comm_(comm), previous_(detail::active_scale_out()) {
+    int r = 0, n = 0;
+    check(MPI_Comm_set_errhandler(comm_, MPI_ERRORS_RETURN), "MPI_Comm_set_errhandler");
+    check(MPI_Comm_rank(comm_, &r), "MPI_Comm_rank");
+    check(MPI_Comm_size(comm_, &n), "MPI_Comm_size");
+    rank_ = static_cast<std::size_t>(r);
+    ranks_ = static_cast<std::size_t>(n);
+    detail::active_scale_out() = this;
+  }
+  session(const session&) = delete;
+  session& operator=(const session&) = delete;
+  ~session() override { detail::active_scale_out() = previous_; }
+
+  [[nodiscard]] std::size_t ranks() const noexcept override { return ranks_; }
+  [[nodiscard]] std::size_t rank() const noexcept override { return rank_; }
+  [[nodiscard]] MPI_Comm communicator() const noexcept { return comm_; }
+  [[nodiscard]] const traffic& stats() const noexcept { return stats_; }
+
+  void all_gather(void* data, std::size_t item_bytes, std::span<const std::size_t> offsets) override {
+    const auto t0 = std::chrono::steady_clock::now();
+    INFOPLANE_CHECK(offsets.size() == ranks_ + 1, "mpi::session: all_gather needs one offset per process and one more");
+    std::vector<int> counts(ranks_), displs(ranks_);
+    for (std::size_t r = 0; r < ranks_; ++r) {
+      INFOPLANE_CHECK(offsets[r + 1] <= static_cast<std::size_t>(INT_MAX),
+                      "mpi::session: more than INT_MAX items to gather");
+      counts[r] = static_cast<int>(offsets[r + 1] - offsets[r]);
+      displs[r] = static_cast<int>(offsets[r]);
+    }
+    MPI_Datatype item;
+    check(MPI_Type_contiguous(static_cast<int>(item_bytes), MPI_BYTE, &item), "MPI_Type_contiguous");
+    check(MPI_Type_commit(&item), "MPI_Type_commit");
+    const int code = MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, data, counts.data(), displs.data(), item, comm_);
+    MPI_Type_free(&item);
+    check(code, "MPI_Allgatherv");
+    const std::uint64_t mine = (offsets[rank_ + 1] - offsets[rank_]) * item_bytes;
+    const std::uint64_t all = offsets.back() * item_bytes;
+    count(t0, mine * (ranks_ - 1), all - mine);
+  }
+
+  /// Collective: returns on every process when `failure` is empty on all of them; otherwise
+  /// throws on every process: its own exception where it failed, elsewhere remote_error with
+  /// the message of the lowest failing rank. Call it after a rank-local step that may fail
+  /// (reading a file), before the next collective, so that no process waits for one that gave up.
+  void agree(std::exception_ptr failure) {
+    const auto t0 = std::chrono::steady_clock::now();
+    int failed = failure ? static_cast<int>(rank_) : INT_MAX, lowest = INT_MAX;
+    check(MPI_Allreduce(&failed, &lowest, 1, MPI_INT, MPI_MIN, comm_), "MPI_Allreduce");
+    if (lowest == INT_MAX) {
+      count(t0, sizeof(int), sizeof(int));
+      return;
+    }
+    std::string text;
+    if (static_cast<std::size_t>(lowest) == rank_) text = what(failure);
+    long long len = static_cast<long long>(text.size());
+    check(MPI_Bcast(&len, 1, MPI_LONG_LONG, lowest, comm_), "MPI_Bcast");
+    text.resize(static_cast<std::size_t>(len));
+    check(MPI_Bcast(text.data(), static_cast<int>(len), MPI_CHAR, lowest, comm_), "MPI_Bcast");
+    count(t0, sizeof(int), sizeof(int) + sizeof(len) + text.size());
+    if (failure) std::rethrow_exception(failure);
+    throw remote_error("rank " + std::to_string(lowest) + ": " + text);
+  }
+
+  /// Collective: throws file_error(`what`) on every process unless `value` is the same on all
+  /// of them (a fingerprint of what each process read, which the next steps assume shared).
+  void require_same(std::uint64_t value, const std::string& what) {
+    const auto t0 = std::chrono::steady_clock::now();
+    std::uint64_t lo = 0, hi = 0;
+    check(MPI_Allreduce(&value, &lo, 1, MPI_UINT64_T, MPI_MIN, comm_), "MPI_Allreduce");
+    check(MPI_Allreduce(&value, &hi, 1, MPI_UINT64_T, MPI_MAX, comm_), "MPI_Allreduce");
+    count(t0, 2 * sizeof value, 2 * sizeof value);
+    if (lo != hi) throw infoplane::file_error(what);
+  }
+
+  /// fn() on every process (it may throw), then agree() on whether it threw anywhere.
+  template <class Fn>
+  auto agreed(Fn&& fn) -> decltype(fn()) {
+    using R = decltype(fn());
+    std::exception_ptr failure;
+    if constexpr (std::is_void_v<R>) {
+      try {
+        fn();
+      } catch (...) {
+        failure = std::current_exception();
+      }
+      agree(failure);
+    } else {
+      std::optional<R> out;
+      try {
+        out.emplace(fn());
+      } catch (...) {
+        failure = std::current_exception();
+      }
+      agree(failure);
+      return std::move(*out);
+    }
+  }
+
+ private:
+  static std::string what(const std::exception_ptr& e) {
+    try {
+      std::rethrow_exception(e);
+    } catch (const std::exception& x) {
+      return x.what();
+    } catch (...) {
+      return "unknown error";
+    }
+  }
+
+  void count(std::chrono::steady_clock::time_point t0, std::uint64_t sent, std::uint64_t received) {
+    stats_.seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    stats_.bytes_sent += sent;
+    stats_.bytes_received += received;
+    ++stats_.collectives;
+  }
+
+  MPI_Comm comm_;
+  detail::scale_out* previous_;
+  std::size_t rank_ = 0, ranks_ = 1;
+  traffic stats_;
+};
+
+}  // namespace infoplane::mpi

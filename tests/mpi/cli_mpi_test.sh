@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# infoplane-mpi against infoplane on the same files: `dropout` and `ip` print the same numbers
+# (JSON's shortest round-trip decimals, so equal text is equal bits) under mpirun -np 1, 2
+# and 3, with and without exact zeros. Then bad input on one rank only (an MPMD launch that
+# gives rank 1 other files): every rank exits, rank 0 prints the message naming rank 1 and the
+# file, and nothing hangs (each run is bounded by `timeout`). Exit 77 (SKIPPED) without NumPy.
+# Usage: cli_mpi_test.sh INFOPLANE INFOPLANE_MPI "MPIRUN;FLAGS;...;-n"
+set -u
+cli=$1
+mpicli=$2
+IFS=';' read -r -a mpirun <<< "$3"
+/usr/bin/python3 -c "import numpy" 2>/dev/null || { echo "SKIPPED: NumPy not found"; exit 77; }
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail=0
+bad() { echo "FAIL: $*"; fail=1; }
+
+/usr/bin/python3 - "$tmp" <<'EOF'
+import sys, numpy as np
+d = sys.argv[1]
+rng = np.random.default_rng(3)
+def rep(n, k, zeros):
+    f = 0.2 + 2.0 * rng.random((n, k))
+    if zeros:  # ReLU-like: two units off for about half the rows, a third for a few
+        f[:, :2][rng.random((n, 2)) < 0.5] = 0.0
+        f[::29, 2] = 0.0
+    return f
+np.save(f"{d}/dense.npy", rep(450, 5, False))
+np.save(f"{d}/relu.npy", rep(450, 5, True))
+np.save(f"{d}/labels.npy", (np.arange(450) * 7 % 3).astype(np.int64))
+import os
+os.mkdir(f"{d}/run")
+for e in (0, 1):
+    np.save(f"{d}/run/no_noise_train_representations_{e}.npy", rep(400, 4, True))
+    np.save(f"{d}/run/no_noise_test_representations_{e}.npy", rep(150, 4, e == 1))
+np.save(f"{d}/run/train_labels.npy", np.arange(400) % 4)
+np.save(f"{d}/run/test_labels.npy", np.arange(150) % 4)
+EOF
+[ $? -eq 0 ] || { echo "FAIL: could not write the test files"; exit 1; }
+
+# The JSON line without its timing.
+strip() { sed -E 's/"(seconds|i_zy_seconds)": [^,}]*(, )?//g'; }
+mpi() { local np=$1; shift; timeout 60 "${mpirun[@]}" "$np" "$mpicli" "$@"; }
+
+common=(--noise-var 0.3 --m 3 --seed 5)
+for means in dense relu; do
+  for e in dropout-mc pairwise-kl pairwise-bd dropout-gauss-bound; do
+    extra=(--threads 2)
+    [ "$e" = dropout-mc ] && extra+=(--labels "$tmp/labels.npy")
+    [ "$e" = dropout-gauss-bound ] && extra=()
+    want=$("$cli" dropout --estimator "$e" --means "$tmp/$means.npy" "${common[@]}" "${extra[@]}" | strip)
+    [ -n "$want" ] || bad "infoplane dropout --estimator $e printed nothing"
+    nps="3"  # mpi_bits compares every rank count; here the program's plumbing, on fewer runs
+    [ "$means" = relu ] && nps="2"
+    [ "$e" = dropout-mc ] && nps="1 2 3"
+    for np in $nps; do
+      got=$(mpi "$np" dropout --estimator "$e" --means "$tmp/$means.npy" "${common[@]}" "${extra[@]}" | strip)
+      [ "$got" = "$want" ] || bad "$e on $means, $np ranks: got '$got', want '$want'"
+    done
+  done
+done
+
+# --stats: per-rank seconds and bytes, and the estimate unchanged.
+line=$(mpi 2 dropout --estimator dropout-mc --means "$tmp/relu.npy" "${common[@]}" --stats)
+[ "$(echo "$line" | sed -E 's/, "mpi": .*\}$/}/' | strip)" = \
+  "$("$cli" dropout --estimator dropout-mc --means "$tmp/relu.npy" "${common[@]}" | strip)" ] ||
+  bad "--stats changed the estimate: '$line'"
+echo "$line" | grep -q '"mpi": {"ranks":2,"mode":"replicated","per_rank":\[{"rank":0,"seconds":' ||
+  bad "--stats: no per-rank line in '$line'"
+echo "$line" | grep -Eq '"bytes_received":[1-9]' || bad "--stats: no bytes counted in '$line'"
+
+# ip: the same information_plane.json, timings aside, for 1 and 3 ranks.
+points() { /usr/bin/python3 -c "
+import json, sys
+j = json.load(open(sys.argv[1]))
+for p in j['points']:
+    for k in ('seconds', 'total_seconds'): p.pop(k, None)
+    for v in p.values():
+        if isinstance(v, dict): v.pop('seconds', None)
+print(json.dumps(j['points'], sort_keys=True))" "$1"; }
+ipargs=(--noise-var 0.3 --bounds gauss,pairwise --label-estimators mixture,binning --bins 10 --quiet)
+"$cli" ip --dir "$tmp/run" "${ipargs[@]}" --out "$tmp/ip1" > /dev/null || bad "infoplane ip failed"
+want=$(points "$tmp/ip1/information_plane.json")
+for np in 1 3; do
+  mpi "$np" ip --dir "$tmp/run" "${ipargs[@]}" --out "$tmp/ipm$np" > "$tmp/ip.out" || bad "infoplane-mpi ip -np $np failed"
+  grep -q '"points":4' "$tmp/ip.out" || bad "infoplane-mpi ip -np $np: summary '$(cat "$tmp/ip.out")'"
+  [ "$(points "$tmp/ipm$np/information_plane.json")" = "$want" ] || bad "ip, $np ranks: information_plane.json differs"
+done
+
+# Bad input on rank 1 only. A missing --means file:
+args=(dropout --estimator dropout-mc "${common[@]}")
+timeout 60 "${mpirun[@]}" 1 "$mpicli" "${args[@]}" --means "$tmp/relu.npy" : \
+  -n 1 "$mpicli" "${args[@]}" --means "$tmp/absent.npy" > "$tmp/out" 2> "$tmp/err"
+rc=$?
+[ $rc -ne 0 ] && [ $rc -ne 124 ] || bad "missing file on rank 1: exit $rc (124: it hung)"
+grep -q "rank 1: .*absent.npy" "$tmp/err" || bad "missing file on rank 1: message '$(cat "$tmp/err")'"
+[ ! -s "$tmp/out" ] || bad "missing file on rank 1: printed '$(cat "$tmp/out")'"
+
+# ip where rank 1's folder has a truncated epoch file: that point fails on every rank (named in
+# information_plane.json), the others are computed, exit 1.
+cp -r "$tmp/run" "$tmp/run1"
+head -c 100 "$tmp/run/no_noise_train_representations_1.npy" > "$tmp/run1/no_noise_train_representations_1.npy"
+timeout 60 "${mpirun[@]}" 1 "$mpicli" ip --dir "$tmp/run" "${ipargs[@]}" --out "$tmp/ipbad" : \
+  -n 1 "$mpicli" ip --dir "$tmp/run1" "${ipargs[@]}" --out "$tmp/ipbad1" > "$tmp/out" 2> "$tmp/err"
+rc=$?
+[ $rc -eq 1 ] || bad "truncated file on rank 1 (ip): exit $rc, want 1 (124: it hung)"
+grep -q '"failed":1,.*"points":3' "$tmp/out" || bad "truncated file on rank 1 (ip): summary '$(cat "$tmp/out")'"
+grep -q "rank 1: .*run1/no_noise_train_representations_1.npy" "$tmp/ipbad/information_plane.json" ||
+  bad "truncated file on rank 1 (ip): information_plane.json does not name it"
+# ... and a labels file rank 1 cannot read: every rank stops before the first point.
+cp "$tmp/run1/no_noise_train_representations_1.npy" "$tmp/run1/test_labels.npy"
+timeout 60 "${mpirun[@]}" 1 "$mpicli" ip --dir "$tmp/run" "${ipargs[@]}" --out "$tmp/ipbad" : \
+  -n 1 "$mpicli" ip --dir "$tmp/run1" "${ipargs[@]}" --out "$tmp/ipbad1" > "$tmp/out" 2> "$tmp/err"
+rc=$?
+[ $rc -ne 0 ] && [ $rc -ne 124 ] || bad "bad labels on rank 1 (ip): exit $rc (124: it hung)"
+grep -q "rank 1: .*run1/test_labels.npy" "$tmp/err" || bad "bad labels on rank 1 (ip): message '$(cat "$tmp/err")'"
+
+# ... and a folder whose test labels rank 1 does not see at all.
+rm "$tmp/run1/test_labels.npy"
+timeout 60 "${mpirun[@]}" 1 "$mpicli" ip --dir "$tmp/run" "${ipargs[@]}" --out "$tmp/ipbad" : \
+  -n 1 "$mpicli" ip --dir "$tmp/run1" "${ipargs[@]}" --out "$tmp/ipbad1" > "$tmp/out" 2> "$tmp/err"
+rc=$?
+[ $rc -ne 0 ] && [ $rc -ne 124 ] || bad "labels missing on rank 1 (ip): exit $rc (124: it hung)"
+grep -q "see different representation or label files" "$tmp/err" ||
+  bad "labels missing on rank 1 (ip): message '$(cat "$tmp/err")'"
+
+[ $fail -eq 0 ] && echo "cli_mpi_test: all passed"
+exit $fail

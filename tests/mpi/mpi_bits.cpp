@@ -1,0 +1,135 @@
+// Bit-identity of the dropout estimators across MPI processes. Every rank runs them under an
+// infoplane::mpi::session; rank 0 also runs them alone (no session: the single-process
+// library) and compares every reported double bit for bit. Representations with and without
+// exact zeros (ReLU-like patterns: a few large groups and some small ones), with and without
+// labels, 1 and 2 threads, float64 and float32 storage, all components and a subset.
+// Run under mpirun -np R; exit 0 when everything matches on every rank, 1 otherwise.
+#include <Eigen/Core>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "infoplane/estimators/dropout.hpp"
+#include "infoplane/mpi/session.hpp"
+
+namespace {
+
+using namespace infoplane;
+
+std::uint64_t mix(std::uint64_t x) {  // splitmix64
+  x += 0x9E3779B97F4A7C15ull;
+  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+  x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+  return x ^ (x >> 31);
+}
+double uniform(std::uint64_t key) { return static_cast<double>(mix(key) >> 11) * 0x1.0p-53; }
+
+// N x d positive activations; with zeros, units 0 and 1 are off for about half the rows each
+// (four large pattern groups) and unit 2 for every 37th row (small groups).
+Eigen::MatrixXd representation(Eigen::Index n, Eigen::Index d, bool zeros) {
+  Eigen::MatrixXd f(n, d);
+  for (Eigen::Index i = 0; i < n; ++i)
+    for (Eigen::Index k = 0; k < d; ++k) {
+      const std::uint64_t key = static_cast<std::uint64_t>(i * d + k);
+      f(i, k) = 0.2 + 2.0 * uniform(key) + 0.5 * std::sin(static_cast<double>(i) * 0.01 * static_cast<double>(k + 1));
+      if (zeros && ((k < 2 && uniform(key ^ 0xABCDull) < 0.5) || (k == 2 && i % 37 == 0))) f(i, k) = 0.0;
+    }
+  return f;
+}
+
+struct checker {
+  std::size_t compared = 0, failed = 0;
+  void operator()(const std::string& what, double mpi, double single) {
+    ++compared;
+    std::uint64_t a, b;
+    std::memcpy(&a, &mpi, 8);
+    std::memcpy(&b, &single, 8);
+    if (a == b) return;
+    ++failed;
+    std::printf("MISMATCH %s: mpi %.17g (%016llx), single process %.17g (%016llx)\n", what.c_str(), mpi,
+                static_cast<unsigned long long>(a), single, static_cast<unsigned long long>(b));
+  }
+  void result(const std::string& what, const estimate_result& m, const estimate_result& s) {
+    (*this)(what + " value", m.value, s.value);
+    (*this)(what + " std_error", m.std_error.value_or(-1), s.std_error.value_or(-1));
+    (*this)(what + " lower", m.lower.value_or(-1), s.lower.value_or(-1));
+    (*this)(what + " upper", m.upper.value_or(-1), s.upper.value_or(-1));
+    (*this)(what + " status", static_cast<double>(m.status), static_cast<double>(s.status));
+  }
+};
+
+// fn() under the session on every rank, and on rank 0 also alone; compare(mpi, single).
+template <class Fn, class Compare>
+void both(mpi::session& s, Fn&& fn, Compare&& compare) {
+  if (s.rank() == 0) {
+    auto& active = detail::active_scale_out();
+    active = nullptr;  // the single-process library
+    const auto single = fn();
+    active = &s;
+    compare(fn(), single);
+  } else {
+    fn();
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  mpi::environment env(argc, argv);
+  mpi::session s;
+  checker check;
+  const gaussian_dropout noise(noise_variance{0.3});
+  for (bool zeros : {false, true}) {
+    const Eigen::MatrixXd f = representation(701, 7, zeros);
+    const noisy_representation in{f, noise};
+    std::vector<int> labels(static_cast<std::size_t>(f.rows()));
+    for (std::size_t i = 0; i < labels.size(); ++i) labels[i] = static_cast<int>((i * 7) % 3);
+    const std::string tag = zeros ? "zeros" : "dense";
+    for (unsigned threads : {1u, 2u})
+      for (precision storage : {precision::float64, precision::float32})
+        for (bool subset : {false, true}) {
+          dropout_mixture_options o{.noise_draws = 3, .seed = 11, .threads = threads, .storage = storage};
+          if (subset) o.components = 650;
+          const std::string what = tag + " threads " + std::to_string(threads) +
+                                   (storage == precision::float32 ? " float32" : " float64") +
+                                   (subset ? " K=650" : "");
+          both(s, [&] { return dropout_mixture(o).report(in); },
+               [&](const dropout_mixture_report& m, const dropout_mixture_report& r) {
+                 check.result("dropout-mc " + what, m.mi, r.mi);
+                 check("dropout-mc loo " + what, m.mi_leave_one_out, r.mi_leave_one_out);
+                 check("dropout-mc loo se " + what, m.mi_leave_one_out_std_error, r.mi_leave_one_out_std_error);
+                 check("dropout-mc h_z " + what, m.h_z, r.h_z);
+                 check("dropout-mc h_z se " + what, m.h_z_std_error, r.h_z_std_error);
+                 check("dropout-mc h_z_given_x " + what, m.h_z_given_x, r.h_z_given_x);
+               });
+          both(s, [&] { return dropout_mixture(o).report(in, labels); },
+               [&](const dropout_mixture_report& m, const dropout_mixture_report& r) {
+                 check.result("dropout-mc labelled " + what, m.mi, r.mi);
+                 check.result("dropout-mc I(Z;Y) " + what, *m.label_mi, *r.label_mi);
+                 check("dropout-mc I(X;Z|Y) " + what, m.mi_given_labels, r.mi_given_labels);
+                 check("dropout-mc I(X;Z|Y) se " + what, m.mi_given_labels_std_error, r.mi_given_labels_std_error);
+               });
+          if (storage == precision::float32) continue;
+          dropout_pairwise_options po{.seed = 11, .threads = threads};
+          if (subset) po.components = 650;
+          both(s, [&] { return dropout_pairwise_kl(po).estimate(in); },
+               [&](const estimate_result& m, const estimate_result& r) { check.result("pairwise-kl " + what, m, r); });
+          both(s, [&] { return dropout_pairwise_bd(po).estimate(in); },
+               [&](const estimate_result& m, const estimate_result& r) { check.result("pairwise-bd " + what, m, r); });
+        }
+    both(s, [&] { return dropout_gaussian_bound({.seed = 11}).estimate(in); },
+         [&](const estimate_result& m, const estimate_result& r) { check.result("gauss-bound " + tag, m, r); });
+  }
+  // Every rank must have evaluated a share (sent something), or the comparison proves nothing.
+  int bad = check.failed > 0 ? 1 : 0, idle = s.ranks() > 1 && s.stats().bytes_sent == 0 ? 1 : 0, any_idle = 0;
+  MPI_Allreduce(&idle, &any_idle, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+  if (any_idle && s.rank() == 0) std::printf("a rank evaluated no work item\n");
+  bad = bad || any_idle;
+  MPI_Bcast(&bad, 1, MPI_INT, 0, MPI_COMM_WORLD);
+  if (s.rank() == 0)
+    std::printf("mpi_bits: %zu ranks, %zu values compared, %zu differ\n", s.ranks(), check.compared, check.failed);
+  return bad;
+}
