@@ -306,7 +306,8 @@ inline subcommand_text ip_subcommand(const std::string& program) {
 inline void ip_flags(command_flags& f) {
   f.own("dir", "DIR",
         "folder in the seed layout: no_noise_{train,test}_representations_{epoch}.npy, {train,test}_labels.npy, "
-        "optional cross_entropy.csv (epoch,split,cross_entropy)",
+        "optional cross_entropy.csv (epoch,split,cross_entropy), optional alpha_{train,test}_{epoch}.npy "
+        "(information dropout: that file's points use log-normal noise, no noise flag needed)",
         "", true);
   noise_flags(f)
       .own("m-train", "M", "noisy draws per training point", "1")
@@ -328,7 +329,8 @@ inline void ip_flags(command_flags& f) {
 inline ip::ip_options ip_options_from(const command_flags& f) {
   ip::ip_options o;
   o.dir = f.str("dir");
-  parse_noise(f);  // exactly one noise flag, valid
+  // Exactly one Gaussian noise flag, valid; none where every file has its alpha (run_ip checks).
+  if (f.has("noise-var") || f.has("noise-std") || f.has("drop-probability")) parse_noise(f);
   if (f.has("noise-var")) o.noise_var = f.number<double>("noise-var");
   if (f.has("noise-std")) o.noise_std = f.number<double>("noise-std");
   if (f.has("drop-probability")) o.drop_probability = f.number<double>("drop-probability");

@@ -8,6 +8,7 @@
 #   --ci        also clang 15 and libFuzzer (tools/fuzz.sh) and what .ci/run needs
 #   --python    also pybind11, Python's headers and pytest, for the Python module (python/)
 #   --mpi       also OpenMPI, for infoplane::mpi and infoplane-mpi (include/infoplane/mpi/)
+#   --torch     also LibTorch (CPU) and Fashion-MNIST, for the training example (examples/torch)
 set -euo pipefail
 packages=(build-essential cmake pkg-config libeigen3-dev libxsimd-dev xtl-dev libboost-math-dev catch2
           libbenchmark-dev python3-numpy libcli11-dev nlohmann-json3-dev zlib1g-dev)
@@ -18,6 +19,7 @@ for flag in "$@"; do
     --ci | --fuzz) packages+=(clang-15 libfuzzer-15-dev) ;;
     --python) packages+=(pybind11-dev python3-dev python3-pytest) ;;
     --mpi) packages+=(libopenmpi-dev openmpi-bin) ;;
+    --torch) packages+=(libtorch-dev dataset-fashion-mnist) ;;
     *) echo "install-deps.sh: unknown flag $flag" >&2; exit 2 ;;
   esac
 done

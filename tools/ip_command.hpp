@@ -31,7 +31,9 @@ namespace infoplane::ip {
 /// Every setting of `infoplane ip`; the flag each serves is named beside it.
 struct ip_options {
   std::string dir;                                 ///< --dir
-  std::optional<double> noise_var;                 ///< --noise-var (exactly one of the three)
+  /// Gaussian dropout: exactly one of the three, needed unless every chosen representation
+  /// file has its alpha file (information dropout).
+  std::optional<double> noise_var;                 ///< --noise-var
   std::optional<double> noise_std;                 ///< --noise-std
   std::optional<double> drop_probability;          ///< --drop-probability
   std::size_t m_train = 1;                         ///< --m-train: noisy draws per training point
@@ -59,6 +61,9 @@ struct ip_options {
 /// What a folder holds, by file name.
 struct epoch_files {
   std::optional<std::string> train, test;  // no_noise_{split}_representations_{epoch}.npy
+  /// alpha_{split}_{epoch}.npy: information dropout's per-sample, per-unit alpha (log-normal
+  /// noise), next to the representations; that point then uses lognormal_dropout.
+  std::optional<std::string> alpha_train, alpha_test;
 };
 struct ip_inputs {
   std::map<std::uint64_t, epoch_files> epochs;  // numeric order, gaps allowed
@@ -75,13 +80,17 @@ inline ip_inputs scan_directory(const std::string& dir) {
   if (!fs::is_directory(dir, ec)) detail::raise<file_error>(dir + ": not a folder (--dir)");
   ip_inputs in;
   std::map<std::pair<std::uint64_t, std::string>, std::string> seen;
+  std::map<std::uint64_t, epoch_files> alpha_of;  // alpha files, matched to representations below
   for (const auto& entry : fs::directory_iterator(dir, ec)) {
     const std::string name = entry.path().filename().string(), path = entry.path().string();
     if (name == "train_labels.npy") in.train_labels = path;
     if (name == "test_labels.npy") in.test_labels = path;
     if (name == "cross_entropy.csv") in.cross_entropy = path;
-    for (const std::string split : {"train", "test"}) {
-      const std::string prefix = "no_noise_" + split + "_representations_", suffix = ".npy";
+    for (const std::string kind : {"no_noise_train_representations_", "no_noise_test_representations_",
+                                   "alpha_train_", "alpha_test_"}) {
+      const bool alpha = kind[0] == 'a';
+      const std::string split = kind.find("train") != std::string::npos ? "train" : "test";
+      const std::string& prefix = kind, suffix = ".npy";
       if (name.size() <= prefix.size() + suffix.size() || name.compare(0, prefix.size(), prefix) != 0 ||
           name.compare(name.size() - suffix.size(), suffix.size(), suffix) != 0)
         continue;
@@ -91,12 +100,21 @@ inline ip_inputs scan_directory(const std::string& dir) {
       if (digits.find_first_not_of("0123456789") != std::string::npos) continue;  // not an epoch file
       if (err != std::errc{} || end != digits.data() + digits.size())
         detail::raise<file_error>(path + ": epoch '" + digits + "' is out of range");
-      auto [it, fresh] = seen.try_emplace({epoch, split}, path);
+      auto [it, fresh] = seen.try_emplace({epoch, kind}, path);
       if (!fresh) detail::raise<file_error>(path + " and " + it->second + " both hold epoch " + std::to_string(epoch));
-      (split == "train" ? in.epochs[epoch].train : in.epochs[epoch].test) = path;
+      auto& files = alpha ? alpha_of[epoch] : in.epochs[epoch];
+      (split == "train" ? (alpha ? files.alpha_train : files.train) : (alpha ? files.alpha_test : files.test)) = path;
     }
   }
   if (ec) detail::raise<file_error>(dir + ": cannot list the folder: " + ec.message());
+  for (const auto& [epoch, a] : alpha_of) {
+    auto it = in.epochs.find(epoch);
+    for (const auto& [alpha, rep] : {std::pair{a.alpha_train, it == in.epochs.end() ? std::nullopt : it->second.train},
+                                     std::pair{a.alpha_test, it == in.epochs.end() ? std::nullopt : it->second.test}})
+      if (alpha && !rep) detail::raise<file_error>(*alpha + ": no representation file of the same split and epoch");
+    it->second.alpha_train = a.alpha_train;
+    it->second.alpha_test = a.alpha_test;
+  }
   if (in.epochs.empty())
     detail::raise<file_error>(dir + ": no representation files (no_noise_train_representations_{epoch}.npy or "
                                     "no_noise_test_representations_{epoch}.npy)");
@@ -349,143 +367,58 @@ inline std::optional<std::string> plot(const std::string& out, const std::vector
 
 }  // namespace detail_ip
 
-/// Runs the command: 0 when every selected (epoch, split) was computed, 1 when some were refused
-/// (each named on `progress`, the others still written). Options, folder and label problems
-/// that leave nothing to compute throw invalid_argument / file_error. The summary JSON goes to
-/// `summary`.
-inline int run_ip(const ip_options& o, std::ostream& progress, std::ostream& summary = std::cout) {
+/// The information_plane options of one (epoch, split) under `infoplane ip`'s settings; ce:
+/// the network's cross-entropy there, if known.
+inline information_plane_options point_options(const ip_options& o, std::uint64_t epoch, const std::string& split,
+                                               std::optional<double> ce) {
+  information_plane_options po;
+  po.noise_draws = split == "train" ? o.m_train : o.m_test;
+  po.seed = o.seed;
+  po.epoch = epoch;
+  po.split = split;
+  po.held_out = split == "test";
+  po.threads = o.threads;
+  po.gaussian_bound = std::count(o.bounds.begin(), o.bounds.end(), "gauss") > 0;
+  po.pairwise_bounds = std::count(o.bounds.begin(), o.bounds.end(), "pairwise") > 0;
+  po.label_estimators = std::set<std::string>(o.label_estimators.begin(), o.label_estimators.end());
+  po.cross_entropy = ce;
+  po.bins = o.bins;
+  po.bin_sizes = o.bin_sizes;
+  return po;
+}
+
+/// One point: information dropout when alpha is given (alpha_name names it in errors),
+/// Gaussian dropout with `noise` otherwise.
+inline ip_point compute_point(const Eigen::MatrixXd& f, const std::vector<std::int64_t>& y, const Eigen::MatrixXd* alpha,
+                              const std::string& alpha_name, const std::optional<gaussian_dropout>& noise,
+                              const information_plane_options& po) {
+  if (!alpha) {
+    if (!noise) infoplane::detail::raise<invalid_argument>("give exactly one of --noise-var, --noise-std, --drop-probability");
+    return information_plane_point(f, y, *noise, po);
+  }
+  if (alpha->rows() != f.rows() || alpha->cols() != f.cols())
+    infoplane::detail::raise<file_error>(alpha_name + ": alpha is " + std::to_string(alpha->rows()) + " x " +
+                                         std::to_string(alpha->cols()) + " but the representations are " +
+                                         std::to_string(f.rows()) + " x " + std::to_string(f.cols()));
+  try {
+    return information_plane_point(f, y, lognormal_dropout(*alpha), po);
+  } catch (const invalid_argument& ex) {
+    if (std::string(ex.what()).find("alpha") == std::string::npos) throw;
+    infoplane::detail::raise<file_error>(alpha_name + ": " + ex.what());
+  }
+}
+
+/// Writes information_plane.csv, binning_plane.csv, information_plane.json and (with gnuplot)
+/// information_plane.png into `out`; returns the PNG's path. points, notes and noise_names run
+/// in parallel; have_ce: some split had a cross-entropy (the plot's default y is then the CE bound).
+inline std::optional<std::string> write_outputs(const std::string& out, const ip_options& o,
+                                                const std::vector<std::uint64_t>& chosen,
+                                                const std::vector<ip_point>& points,
+                                                const std::vector<std::string>& notes,
+                                                const std::vector<std::string>& noise_names,
+                                                const nlohmann::json& failed, bool have_ce,
+                                                std::optional<double> noise_variance, std::ostream& progress) {
   using namespace detail_ip;
-  using clock = std::chrono::steady_clock;
-  const auto t0 = clock::now();
-  // Options first, so that a typo fails before any file is read.
-  const gaussian_dropout noise = noise_of(o);
-  for (const auto& e : o.label_estimators)
-    if (!label_estimator_names().count(e))
-      infoplane::detail::raise<invalid_argument>("--label-estimators: unknown estimator '" + e +
-                                                 "' (known: mixture, edge, ksg, binning)");
-  for (const auto& b : o.bounds)
-    if (b != "gauss" && b != "pairwise")
-      infoplane::detail::raise<invalid_argument>("--bounds: unknown bound '" + b + "' (known: gauss, pairwise)");
-  if (!o.bins.empty() && !o.bin_sizes.empty())
-    infoplane::detail::raise<invalid_argument>("--bins and --bin-sizes: give one of the two, not both");
-  for (auto b : o.bins)
-    if (b < 1) infoplane::detail::raise<invalid_argument>("--bins: a bin count must be >= 1, got 0");
-  for (auto s : o.bin_sizes)
-    if (!(std::isfinite(s) && s > 0))
-      infoplane::detail::raise<invalid_argument>("--bin-sizes: a bin size must be finite and > 0, got " + num(s));
-  if (o.m_train < 1 || o.m_test < 1) infoplane::detail::raise<invalid_argument>("--m-train and --m-test must be >= 1");
-  if (!o.epochs.empty() && o.every)
-    infoplane::detail::raise<invalid_argument>("--epochs and --every: give one of the two, not both");
-  const std::set<std::string> zy_names = {"", "ce", "mixture", "edge", "ksg", "binning"};
-  if (!zy_names.count(o.plot_zy))
-    infoplane::detail::raise<invalid_argument>("--plot-zy: unknown value '" + o.plot_zy +
-                                               "' (known: ce, mixture, edge, ksg, binning)");
-
-  const ip_inputs in = scan_directory(o.dir);
-  std::vector<std::uint64_t> chosen;
-  if (!o.epochs.empty()) {
-    for (auto e : o.epochs) {
-      if (!in.epochs.count(e))
-        infoplane::detail::raise<invalid_argument>("--epochs: epoch " + std::to_string(e) + " has no representation file in " + o.dir);
-      chosen.push_back(e);
-    }
-    std::sort(chosen.begin(), chosen.end());
-    chosen.erase(std::unique(chosen.begin(), chosen.end()), chosen.end());
-  } else {
-    std::size_t i = 0;
-    for (const auto& [e, files] : in.epochs)
-      if (o.every == 0 || i++ % o.every == 0) chosen.push_back(e);
-  }
-  std::map<std::pair<std::uint64_t, std::string>, double> ce;
-  if (in.cross_entropy) ce = read_cross_entropy(*in.cross_entropy);
-  std::map<std::string, std::vector<std::int64_t>> labels;
-  for (const auto& split_path : {std::pair{std::string("train"), in.train_labels}, std::pair{std::string("test"), in.test_labels}}) {
-    const std::string& split = split_path.first;  // not a structured binding: the lambda below captures it
-    const auto& path = split_path.second;
-    const bool needed = std::any_of(chosen.begin(), chosen.end(), [&](std::uint64_t e) {
-      const auto& f = in.epochs.at(e);
-      return split == "train" ? f.train.has_value() : f.test.has_value();
-    });
-    if (!needed) continue;
-    if (!path)
-      infoplane::detail::raise<file_error>(o.dir + "/" + split + "_labels.npy: missing (the " + split +
-                                           " representations need it)");
-    labels[split] = read_labels(*path);
-  }
-  const std::string out = o.out.empty() ? o.dir + "/ip" : o.out;
-  std::filesystem::create_directories(out);
-
-  std::vector<ip_point> points;
-  std::vector<std::string> notes;
-  nlohmann::json failed = nlohmann::json::array();
-  std::map<std::string, std::size_t> last_d;
-  std::size_t todo = 0, done = 0;
-  for (auto e : chosen) todo += in.epochs.at(e).train.has_value() + in.epochs.at(e).test.has_value();
-  double spent = 0;
-  for (std::size_t ei = 0; ei < chosen.size(); ++ei) {
-    const std::uint64_t epoch = chosen[ei];
-    for (const std::string split : {"train", "test"}) {
-      const auto& file = split == "train" ? in.epochs.at(epoch).train : in.epochs.at(epoch).test;
-      if (!file) continue;
-      const auto tp = clock::now();
-      bool ok = false;
-      try {
-        const Eigen::MatrixXd f = o.read_matrix ? o.read_matrix(*file) : io::read_matrix(*file);
-        const auto& y = labels.at(split);
-        if (static_cast<std::size_t>(f.rows()) != y.size())
-          infoplane::detail::raise<file_error>("has " + std::to_string(f.rows()) + " rows but " +
-                                               *(split == "train" ? in.train_labels : in.test_labels) + " has " +
-                                               std::to_string(y.size()) + " labels");
-        information_plane_options po;
-        po.noise_draws = split == "train" ? o.m_train : o.m_test;
-        po.seed = o.seed;
-        po.epoch = epoch;
-        po.split = split;
-        po.held_out = split == "test";
-        po.threads = o.threads;
-        po.gaussian_bound = std::count(o.bounds.begin(), o.bounds.end(), "gauss") > 0;
-        po.pairwise_bounds = std::count(o.bounds.begin(), o.bounds.end(), "pairwise") > 0;
-        po.label_estimators = std::set<std::string>(o.label_estimators.begin(), o.label_estimators.end());
-        if (auto it = ce.find({epoch, split}); it != ce.end()) po.cross_entropy = it->second;
-        po.bins = o.bins;
-        po.bin_sizes = o.bin_sizes;
-        ip_point p = information_plane_point(f, y, noise, po);
-        std::string note;
-        if (auto it = last_d.find(split); it != last_d.end() && it->second != p.d)
-          note = "d = " + std::to_string(p.d) + " (was " + std::to_string(it->second) + " at the previous epoch)";  // no commas: a CSV cell
-        last_d[split] = p.d;
-        points.push_back(std::move(p));
-        notes.push_back(note);
-        ok = true;
-      } catch (const std::exception& ex) {  // this (epoch, split) is refused; the others go on
-        std::string what = ex.what();
-        if (what.rfind(*file, 0) != 0) what = *file + ": " + what;  // always name the file
-        progress << "error: epoch " << epoch << " " << split << ": " << what << "\n";
-        failed.push_back({{"epoch", epoch}, {"split", split}, {"file", *file}, {"error", what}});
-      }
-      ++done;
-      const double s = std::chrono::duration<double>(clock::now() - tp).count();
-      spent += s;
-      if (ok && !o.quiet) {
-        const auto& p = points.back();
-        const auto& zy = p.i_zy_ce_bound ? p.i_zy_ce_bound : p.i_zy_mixture ? p.i_zy_mixture : p.i_zy_ksg;
-        const char* which = p.i_zy_ce_bound ? "CE bound" : p.i_zy_mixture ? "mixture" : "ksg";
-        char line[320];
-        std::snprintf(line, sizeof line, "epoch %llu (%zu/%zu) %s: I(X;Z) %.3f ± %.3f (log N %.2f)", 
-                      static_cast<unsigned long long>(epoch), ei + 1, chosen.size(), split.c_str(), p.i_xz.value,
-                      p.i_xz.std_error.value_or(0.0), p.i_xz.ceiling.value_or(NAN));
-        progress << line;
-        if (zy) {
-          std::snprintf(line, sizeof line, ", I(Z;Y) %.3f (%s)", zy->value, which);
-          progress << line;
-        }
-        std::snprintf(line, sizeof line, "  %.1f s, ETA %s\n", s, duration(spent / double(done) * double(todo - done)).c_str());
-        progress << line << std::flush;
-      }
-    }
-  }
-
-  if (!o.write_files) return failed.empty() ? 0 : 1;
   // information_plane.csv and binning_plane.csv
   {
     std::ofstream f(out + "/information_plane.csv");
@@ -510,7 +443,7 @@ inline int run_ip(const ip_options& o, std::ostream& progress, std::ostream& sum
   // information_plane.json: the same numbers with every result's kind, target and status.
   nlohmann::json j;
   j["options"] = {{"dir", o.dir},
-                  {"noise_variance", noise.variance()},
+                  {"noise_variance", noise_variance ? nlohmann::json(*noise_variance) : nlohmann::json(nullptr)},
                   {"m_train", o.m_train},
                   {"m_test", o.m_test},
                   {"label_estimators", o.label_estimators},
@@ -552,6 +485,7 @@ inline int run_ip(const ip_options& o, std::ostream& progress, std::ostream& sum
                            {"binning", bins},
                            {"seconds", p.seconds},
                            {"total_seconds", p.total_seconds},
+                           {"noise", noise_names[k]},
                            {"note", notes[k]}});
   }
   j["failed"] = failed;
@@ -562,8 +496,152 @@ inline int run_ip(const ip_options& o, std::ostream& progress, std::ostream& sum
   }
   std::string zy_name = o.plot_zy;
   const bool ran_ksg = std::count(o.label_estimators.begin(), o.label_estimators.end(), "ksg") > 0;
-  if (zy_name.empty()) zy_name = !ce.empty() ? "ce" : ran_ksg ? "ksg" : "mixture";
-  const auto png = points.empty() ? std::nullopt : plot(out, points, zy_name, progress, o.quiet);
+  if (zy_name.empty()) zy_name = have_ce ? "ce" : ran_ksg ? "ksg" : "mixture";
+  return points.empty() ? std::nullopt : detail_ip::plot(out, points, zy_name, progress, o.quiet);
+}
+
+/// Runs the command: 0 when every selected (epoch, split) was computed, 1 when some were refused
+/// (each named on `progress`, the others still written). Options, folder and label problems
+/// that leave nothing to compute throw invalid_argument / file_error. The summary JSON goes to
+/// `summary`.
+inline int run_ip(const ip_options& o, std::ostream& progress, std::ostream& summary = std::cout) {
+  using namespace detail_ip;
+  using clock = std::chrono::steady_clock;
+  const auto t0 = clock::now();
+  // Options first, so that a typo fails before any file is read.
+  const int noise_flags = o.noise_var.has_value() + o.noise_std.has_value() + o.drop_probability.has_value();
+  std::optional<gaussian_dropout> noise;
+  if (noise_flags) noise = noise_of(o);
+  for (const auto& e : o.label_estimators)
+    if (!label_estimator_names().count(e))
+      infoplane::detail::raise<invalid_argument>("--label-estimators: unknown estimator '" + e +
+                                                 "' (known: mixture, edge, ksg, binning)");
+  for (const auto& b : o.bounds)
+    if (b != "gauss" && b != "pairwise")
+      infoplane::detail::raise<invalid_argument>("--bounds: unknown bound '" + b + "' (known: gauss, pairwise)");
+  if (!o.bins.empty() && !o.bin_sizes.empty())
+    infoplane::detail::raise<invalid_argument>("--bins and --bin-sizes: give one of the two, not both");
+  for (auto b : o.bins)
+    if (b < 1) infoplane::detail::raise<invalid_argument>("--bins: a bin count must be >= 1, got 0");
+  for (auto s : o.bin_sizes)
+    if (!(std::isfinite(s) && s > 0))
+      infoplane::detail::raise<invalid_argument>("--bin-sizes: a bin size must be finite and > 0, got " + num(s));
+  if (o.m_train < 1 || o.m_test < 1) infoplane::detail::raise<invalid_argument>("--m-train and --m-test must be >= 1");
+  if (!o.epochs.empty() && o.every)
+    infoplane::detail::raise<invalid_argument>("--epochs and --every: give one of the two, not both");
+  const std::set<std::string> zy_names = {"", "ce", "mixture", "edge", "ksg", "binning"};
+  if (!zy_names.count(o.plot_zy))
+    infoplane::detail::raise<invalid_argument>("--plot-zy: unknown value '" + o.plot_zy +
+                                               "' (known: ce, mixture, edge, ksg, binning)");
+
+  const ip_inputs in = scan_directory(o.dir);
+  std::vector<std::uint64_t> chosen;
+  if (!o.epochs.empty()) {
+    for (auto e : o.epochs) {
+      if (!in.epochs.count(e))
+        infoplane::detail::raise<invalid_argument>("--epochs: epoch " + std::to_string(e) + " has no representation file in " + o.dir);
+      chosen.push_back(e);
+    }
+    std::sort(chosen.begin(), chosen.end());
+    chosen.erase(std::unique(chosen.begin(), chosen.end()), chosen.end());
+  } else {
+    std::size_t i = 0;
+    for (const auto& [e, files] : in.epochs)
+      if (o.every == 0 || i++ % o.every == 0) chosen.push_back(e);
+  }
+  // Gaussian dropout for every chosen file without alpha: then a noise flag is required.
+  for (auto e : chosen) {
+    const auto& f = in.epochs.at(e);
+    if (!noise && ((f.train && !f.alpha_train) || (f.test && !f.alpha_test)))
+      noise = noise_of(o);  // throws: which flags are missing
+  }
+  std::map<std::pair<std::uint64_t, std::string>, double> ce;
+  if (in.cross_entropy) ce = read_cross_entropy(*in.cross_entropy);
+  std::map<std::string, std::vector<std::int64_t>> labels;
+  for (const auto& split_path : {std::pair{std::string("train"), in.train_labels}, std::pair{std::string("test"), in.test_labels}}) {
+    const std::string& split = split_path.first;  // not a structured binding: the lambda below captures it
+    const auto& path = split_path.second;
+    const bool needed = std::any_of(chosen.begin(), chosen.end(), [&](std::uint64_t e) {
+      const auto& f = in.epochs.at(e);
+      return split == "train" ? f.train.has_value() : f.test.has_value();
+    });
+    if (!needed) continue;
+    if (!path)
+      infoplane::detail::raise<file_error>(o.dir + "/" + split + "_labels.npy: missing (the " + split +
+                                           " representations need it)");
+    labels[split] = read_labels(*path);
+  }
+  const std::string out = o.out.empty() ? o.dir + "/ip" : o.out;
+  std::filesystem::create_directories(out);
+
+  std::vector<ip_point> points;
+  std::vector<std::string> notes, noise_names;
+  nlohmann::json failed = nlohmann::json::array();
+  std::map<std::string, std::size_t> last_d;
+  std::size_t todo = 0, done = 0;
+  for (auto e : chosen) todo += in.epochs.at(e).train.has_value() + in.epochs.at(e).test.has_value();
+  double spent = 0;
+  for (std::size_t ei = 0; ei < chosen.size(); ++ei) {
+    const std::uint64_t epoch = chosen[ei];
+    for (const std::string split : {"train", "test"}) {
+      const auto& file = split == "train" ? in.epochs.at(epoch).train : in.epochs.at(epoch).test;
+      if (!file) continue;
+      const auto tp = clock::now();
+      bool ok = false;
+      try {
+        auto read = [&](const std::string& path) { return o.read_matrix ? o.read_matrix(path) : io::read_matrix(path); };
+        const Eigen::MatrixXd f = read(*file);
+        const auto& y = labels.at(split);
+        if (static_cast<std::size_t>(f.rows()) != y.size())
+          infoplane::detail::raise<file_error>("has " + std::to_string(f.rows()) + " rows but " +
+                                               *(split == "train" ? in.train_labels : in.test_labels) + " has " +
+                                               std::to_string(y.size()) + " labels");
+        const auto& alpha_file = split == "train" ? in.epochs.at(epoch).alpha_train : in.epochs.at(epoch).alpha_test;
+        std::optional<double> ce_value;
+        if (auto it = ce.find({epoch, split}); it != ce.end()) ce_value = it->second;
+        std::optional<Eigen::MatrixXd> alpha;
+        if (alpha_file) alpha = read(*alpha_file);
+        ip_point p = compute_point(f, y, alpha ? &*alpha : nullptr, alpha_file.value_or(""), noise,
+                                   point_options(o, epoch, split, ce_value));
+        noise_names.push_back(alpha_file ? "information dropout (" + *alpha_file + ")" : "gaussian");
+        std::string note;
+        if (auto it = last_d.find(split); it != last_d.end() && it->second != p.d)
+          note = "d = " + std::to_string(p.d) + " (was " + std::to_string(it->second) + " at the previous epoch)";  // no commas: a CSV cell
+        last_d[split] = p.d;
+        points.push_back(std::move(p));
+        notes.push_back(note);
+        ok = true;
+      } catch (const std::exception& ex) {  // this (epoch, split) is refused; the others go on
+        std::string what = ex.what();
+        if (what.rfind(*file, 0) != 0) what = *file + ": " + what;  // always name the file
+        progress << "error: epoch " << epoch << " " << split << ": " << what << "\n";
+        failed.push_back({{"epoch", epoch}, {"split", split}, {"file", *file}, {"error", what}});
+      }
+      ++done;
+      const double s = std::chrono::duration<double>(clock::now() - tp).count();
+      spent += s;
+      if (ok && !o.quiet) {
+        const auto& p = points.back();
+        const auto& zy = p.i_zy_ce_bound ? p.i_zy_ce_bound : p.i_zy_mixture ? p.i_zy_mixture : p.i_zy_ksg;
+        const char* which = p.i_zy_ce_bound ? "CE bound" : p.i_zy_mixture ? "mixture" : "ksg";
+        char line[320];
+        std::snprintf(line, sizeof line, "epoch %llu (%zu/%zu) %s: I(X;Z) %.3f ± %.3f (log N %.2f)", 
+                      static_cast<unsigned long long>(epoch), ei + 1, chosen.size(), split.c_str(), p.i_xz.value,
+                      p.i_xz.std_error.value_or(0.0), p.i_xz.ceiling.value_or(NAN));
+        progress << line;
+        if (zy) {
+          std::snprintf(line, sizeof line, ", I(Z;Y) %.3f (%s)", zy->value, which);
+          progress << line;
+        }
+        std::snprintf(line, sizeof line, "  %.1f s, ETA %s\n", s, duration(spent / double(done) * double(todo - done)).c_str());
+        progress << line << std::flush;
+      }
+    }
+  }
+
+  if (!o.write_files) return failed.empty() ? 0 : 1;
+  const auto png = write_outputs(out, o, chosen, points, notes, noise_names, failed, !ce.empty(),
+                                 noise ? std::optional<double>(noise->variance()) : std::nullopt, progress);
   summary << nlohmann::json{{"out", out},
                             {"points", points.size()},
                             {"failed", failed.size()},

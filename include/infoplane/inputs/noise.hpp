@@ -51,4 +51,21 @@ class gaussian_dropout {
   double variance_;
 };
 
+/// Information dropout with softplus units (Achille & Soatto 2018): Z = f(X) * exp(alpha(X) * e),
+/// e ~ N(0, 1) independently per unit, with alpha(x) > 0 per data row and unit (an N x d matrix
+/// like the representations, held by reference, not copied: it must outlive the estimator
+/// call, so a temporary is refused). Since f > 0, log Z | x is
+/// N(log f(x), diag alpha(x)^2), and I(X;Z) = I(X; log Z) because log is a bijection, so the
+/// dropout estimators work in log Z, where the mixture is Gaussian with per-component variances.
+template <class MA>
+class lognormal_dropout {
+ public:
+  explicit lognormal_dropout(const MA& alpha) noexcept : alpha_(&alpha) {}
+  explicit lognormal_dropout(const MA&&) = delete;
+  [[nodiscard]] const MA& alpha() const noexcept { return *alpha_; }
+
+ private:
+  const MA* alpha_;
+};
+
 }  // namespace infoplane

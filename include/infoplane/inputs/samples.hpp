@@ -16,14 +16,17 @@ template <class M>
 concept SampleMatrix = std::is_base_of_v<Eigen::DenseBase<M>, M> &&
                        std::is_floating_point_v<typename M::Scalar>;
 
-/// Noise-free representations f(x_i) (N x d) under a Gaussian dropout noise model.
-template <SampleMatrix MF>
+/// Noise-free representations f(x_i) (N x d) under a dropout noise model: gaussian_dropout,
+/// or lognormal_dropout (information dropout) with its N x d matrix of alpha.
+template <SampleMatrix MF, class Noise = gaussian_dropout>
 struct noisy_representation {
   const MF& means;
-  gaussian_dropout noise;
+  Noise noise;
 };
 template <class MF>
 noisy_representation(const MF&, gaussian_dropout) -> noisy_representation<MF>;
+template <class MF, class MA>
+noisy_representation(const MF&, lognormal_dropout<MA>) -> noisy_representation<MF, lognormal_dropout<MA>>;
 
 /// Paired samples (x_i, y_i): X is N x dx, Y is N x dy.
 template <SampleMatrix MX, SampleMatrix MY>
@@ -72,6 +75,27 @@ void validate(const paired_samples<MX, MY>& in, const std::string& who) {
 template <class MF>
 void validate(const noisy_representation<MF>& in, const std::string& who) {
   detail::require_valid_matrix(in.means, who + ": means");
+}
+
+/// Information dropout: f > 0 (softplus), and alpha of the same shape, finite and > 0.
+template <class MF, class MA>
+void validate(const noisy_representation<MF, lognormal_dropout<MA>>& in, const std::string& who) {
+  static_assert(SampleMatrix<MA>, "lognormal_dropout: alpha must be a dense floating-point Eigen matrix");
+  const auto& f = in.means;
+  const auto& a = in.noise.alpha();
+  detail::require_valid_matrix(f, who + ": means");
+  INFOPLANE_CHECK(a.rows() == f.rows() && a.cols() == f.cols(),
+                  who + ": mismatched shapes: alpha is " + std::to_string(a.rows()) + " x " + std::to_string(a.cols()) +
+                      " but means are " + std::to_string(f.rows()) + " x " + std::to_string(f.cols()));
+  for (Eigen::Index i = 0; i < f.rows(); ++i)
+    for (Eigen::Index k = 0; k < f.cols(); ++k) {
+      const double fv = static_cast<double>(f(i, k)), av = static_cast<double>(a(i, k));
+      const std::string at = " at row " + std::to_string(i) + ", column " + std::to_string(k);
+      // log f must exist: information dropout needs positive (softplus) units.
+      if (!(fv > 0.0)) detail::raise<invalid_argument>(who + ": means: information dropout needs f > 0, got " + std::to_string(fv) + at);
+      if (!(std::isfinite(av) && av > 0.0))
+        detail::raise<invalid_argument>(who + ": alpha must be finite and > 0, got " + std::to_string(av) + at);
+    }
 }
 
 }  // namespace infoplane

@@ -113,10 +113,11 @@ inline void check_upper(estimate_result& r, double bound, double bound_se, doubl
 }  // namespace detail
 
 /// One IP point. f: N x d noise-free representations (any dense Eigen layout, float or double,
-/// not copied); labels: N integers.
-template <SampleMatrix MF, class Labels>
+/// not copied); labels: N integers; noise: gaussian_dropout, or lognormal_dropout (information
+/// dropout, with its N x d alpha), for which every estimator works in log Z (same I(X;Z), I(Z;Y)).
+template <SampleMatrix MF, class Labels, class Noise>
   requires std::ranges::contiguous_range<const Labels&> && std::integral<std::ranges::range_value_t<const Labels&>>
-ip_point information_plane_point(const MF& f, const Labels& labels, const gaussian_dropout& noise,
+ip_point information_plane_point(const MF& f, const Labels& labels, const Noise& noise,
                                  const information_plane_options& o) {
   using clock = std::chrono::steady_clock;
   const auto t_start = clock::now();
@@ -153,7 +154,7 @@ ip_point information_plane_point(const MF& f, const Labels& labels, const gaussi
     p.seconds[part] = s;
     if (o.progress) o.progress(part, s);
   };
-  const noisy_representation<MF> in{f, noise};
+  const noisy_representation<MF, Noise> in{f, noise};
   const bool want_mixture = o.label_estimators.count("mixture") > 0;
 
   // I(X;Z), and I(Z;Y) on the same draws when the mixture is among the label estimators.

@@ -50,25 +50,27 @@ class dropout_gaussian_bound {
                     std::string(name) + ": Ledoit-Wolf shrinkage applies to the sample covariance only");
   }
 
-  template <class MF>
-  [[nodiscard]] estimate_result estimate(const noisy_representation<MF>& in) const {
+  /// Gaussian dropout (a bound on h(Z)), or information dropout (on h(log Z); I(X;Z) = I(X;log Z)).
+  template <class MF, class Noise>
+  [[nodiscard]] estimate_result estimate(const noisy_representation<MF, Noise>& in) const {
     return report(in).mi;
   }
 
   /// Bound from our own draws (sample source) or from the analytic covariance.
-  template <class MF>
-  [[nodiscard]] dropout_gaussian_bound_report report(const noisy_representation<MF>& in) const {
+  template <class MF, class Noise>
+  [[nodiscard]] dropout_gaussian_bound_report report(const noisy_representation<MF, Noise>& in) const {
     validate(in, std::string(name));
-    const double sd = in.noise.std();
+    const auto comp = detail::components_of(in.means, in.noise);
     return run(in, opt_.noise_draws, [&](std::size_t r, const detail::pattern_group& g, double* z) {
       std::vector<double> log_own(opt_.noise_draws);
-      detail::draw_noisy(in.means, r, g.dims, sd, opt_.noise_draws, opt_.seed, 0.0, z, log_own.data());
+      detail::draw_components(comp, r, g.dims, opt_.noise_draws, opt_.seed, 0.0, z, log_own.data());
     });
   }
 
-  /// Bound from the caller's noisy samples: N*M rows, rows r*M .. r*M+M-1 drawn from point r.
-  template <class MF, SampleMatrix MZ>
-  [[nodiscard]] dropout_gaussian_bound_report report(const noisy_representation<MF>& in, const MZ& samples) const {
+  /// Bound from the caller's noisy samples: N*M rows, rows r*M .. r*M+M-1 drawn from point r
+  /// (for information dropout, samples of log Z).
+  template <class MF, class Noise, SampleMatrix MZ>
+  [[nodiscard]] dropout_gaussian_bound_report report(const noisy_representation<MF, Noise>& in, const MZ& samples) const {
     validate(in, std::string(name));
     detail::require_valid_matrix(samples, std::string(name) + ": samples");
     const auto n = in.means.rows();
@@ -99,19 +101,23 @@ class dropout_gaussian_bound {
     return 0.5 * (static_cast<double>(s.rows()) * (detail::log_2pi + 1.0) + logdet);
   }
 
-  template <class MF>
-  matrix analytic_covariance(const MF& f, const detail::pattern_group& g, double var) const {
+  // Cov of the component means plus the mean component variance (law of total covariance):
+  // Cov f(X) + s^2 diag E[f(X)^2] for Gaussian dropout, Cov log f(X) + diag E[alpha^2] for
+  // information dropout.
+  template <class C>
+  matrix analytic_covariance(const C& c, const detail::pattern_group& g) const {
     const auto d = static_cast<Eigen::Index>(g.dims.size());
-    matrix x(static_cast<Eigen::Index>(g.members.size()), d);
+    matrix x(static_cast<Eigen::Index>(g.members.size()), d), v(x.rows(), d);
     for (Eigen::Index i = 0; i < x.rows(); ++i)
-      for (Eigen::Index k = 0; k < d; ++k)
-        x(i, k) = static_cast<double>(f(static_cast<Eigen::Index>(g.members[static_cast<std::size_t>(i)]),
-                                        g.dims[static_cast<std::size_t>(k)]));
+      for (Eigen::Index k = 0; k < d; ++k) {
+        const std::size_t r = g.members[static_cast<std::size_t>(i)];
+        x(i, k) = c.mean(r, g.dims[static_cast<std::size_t>(k)]);
+        v(i, k) = c.var(r, g.dims[static_cast<std::size_t>(k)]);
+      }
     const Eigen::RowVectorXd mean = x.colwise().mean();
-    const Eigen::RowVectorXd mean_sq = x.array().square().colwise().mean();
     const matrix centred = x.rowwise() - mean;
     matrix cov = centred.transpose() * centred / static_cast<double>(x.rows());  // population: X uniform
-    cov.diagonal() += var * mean_sq.transpose();
+    cov.diagonal() += v.colwise().mean().transpose();
     return cov;
   }
 
@@ -149,13 +155,13 @@ class dropout_gaussian_bound {
     return out;
   }
 
-  template <class MF, class Draw>
-  dropout_gaussian_bound_report run(const noisy_representation<MF>& in, std::size_t m, Draw&& draw) const {
+  template <class MF, class Noise, class Draw>
+  dropout_gaussian_bound_report run(const noisy_representation<MF, Noise>& in, std::size_t m, Draw&& draw) const {
     const auto& f = in.means;
+    const auto comp = detail::components_of(f, in.noise);
     const auto rows = detail::choose_components(static_cast<std::size_t>(f.rows()), opt_.components, opt_.seed,
                                                 name.data());
     const std::size_t n = rows.size();
-    const double var = in.noise.variance();
     const auto groups = detail::group_by_zero_pattern(f, rows);
     const double h_pattern = detail::pattern_entropy(groups, n);
 
@@ -165,7 +171,7 @@ class dropout_gaussian_bound {
     for (const auto& g : groups) {
       const double weight = static_cast<double>(g.members.size()) / static_cast<double>(n);
       double h_cond = 0.0;
-      for (std::size_t r : g.members) h_cond += detail::conditional_entropy_row(f, r, g.dims, var);
+      for (std::size_t r : g.members) h_cond += detail::conditional_entropy_of(comp, r, g.dims);
       h_cond /= static_cast<double>(g.members.size());
       h_cond_total += weight * h_cond;
       // A lone component carries no information about X beyond its pattern: the bound is exact.
@@ -177,7 +183,7 @@ class dropout_gaussian_bound {
         singular = true;
         continue;
       }
-      const matrix cov = opt_.source == covariance_source::analytic ? analytic_covariance(f, g, var)
+      const matrix cov = opt_.source == covariance_source::analytic ? analytic_covariance(comp, g)
                                                                     : sample_covariance(g, m, draw);
       const auto h = gaussian_entropy(cov);
       if (!h) {

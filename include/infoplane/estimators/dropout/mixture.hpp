@@ -77,13 +77,14 @@ class dropout_mixture {
 
   [[nodiscard]] const dropout_mixture_options& options() const noexcept { return opt_; }
 
-  template <class MF>
-  [[nodiscard]] estimate_result estimate(const noisy_representation<MF>& in) const {
+  /// Gaussian dropout (Z), or information dropout (log Z: h_z is then h(log Z), and so on).
+  template <class MF, class Noise>
+  [[nodiscard]] estimate_result estimate(const noisy_representation<MF, Noise>& in) const {
     return report(in).mi;
   }
 
-  template <class MF>
-  [[nodiscard]] dropout_mixture_report report(const noisy_representation<MF>& in) const {
+  template <class MF, class Noise>
+  [[nodiscard]] dropout_mixture_report report(const noisy_representation<MF, Noise>& in) const {
     validate(in, std::string(name));
     return opt_.storage == precision::float32 ? run<float>(in, nullptr, 0) : run<double>(in, nullptr, 0);
   }
@@ -91,10 +92,10 @@ class dropout_mixture {
   /// Also I(Z;Y), with labels[i] the class of data row i (any integers, one per row): each
   /// zero-pattern group is packed class by class and every draw is evaluated against each
   /// class's sub-mixture, so log p(z | y) and log p(z) come from the same kernel work.
-  template <class MF, class Labels>
+  template <class MF, class Noise, class Labels>
     requires std::ranges::contiguous_range<const Labels&> &&
              std::integral<std::ranges::range_value_t<const Labels&>>
-  [[nodiscard]] dropout_mixture_report report(const noisy_representation<MF>& in, const Labels& labels) const {
+  [[nodiscard]] dropout_mixture_report report(const noisy_representation<MF, Noise>& in, const Labels& labels) const {
     validate(in, std::string(name));
     std::size_t classes = 0;
     const auto cls = detail::class_indices(std::span(std::ranges::data(labels), std::ranges::size(labels)),
@@ -118,14 +119,14 @@ class dropout_mixture {
     std::size_t begin, end;
   };
 
-  template <class T, class MF>
-  dropout_mixture_report run(const noisy_representation<MF>& in, const std::vector<std::uint32_t>* cls,
+  template <class T, class MF, class Noise>
+  dropout_mixture_report run(const noisy_representation<MF, Noise>& in, const std::vector<std::uint32_t>* cls,
                              std::size_t classes) const {
     const auto& f = in.means;
+    const auto comp = detail::components_of(f, in.noise);
     const auto rows = detail::choose_components(static_cast<std::size_t>(f.rows()), opt_.components, opt_.seed,
                                                 name.data());
     const std::size_t n = rows.size(), m_draws = opt_.noise_draws;
-    const double var = in.noise.variance(), sd = in.noise.std();
     const double log_n = std::log(static_cast<double>(n));
     const double log_n1 = n > 1 ? std::log(static_cast<double>(n - 1)) : 0.0;
     auto groups = detail::group_by_zero_pattern(f, rows);
@@ -172,14 +173,14 @@ class dropout_mixture {
       } else {
         ranges.push_back({0, 0, g.members.size()});
       }
-      const auto packed = detail::pack_group<T>(f, g, var);
+      const auto packed = detail::pack_components<T>(comp, g);
       const std::size_t first = sums.size(), d = packed.d, n_ranges = ranges.size();
       std::vector<mixture_evaluator<T>> evaluators;
       evaluators.reserve(n_ranges);
       for (const auto& cr : ranges)
         evaluators.emplace_back(mixture_view<T>{packed.mean.data() + cr.begin * d, packed.half_prec.data() + cr.begin * d,
                                                 packed.log_norm.data() + cr.begin, cr.end - cr.begin, d},
-                                choose_mixture_kernel<T>(opt_.kernel, packed.d, var));
+                                choose_mixture_kernel<T>(opt_.kernel, packed.d, comp.uniform_variance()));
       sums.resize(first + g.members.size());
       const std::size_t lo = share.range[gi].first, hi = share.range[gi].second;
       detail::parallel_for(hi - lo, opt_.threads, chunk, [&](std::size_t b0, std::size_t e0) {
@@ -191,8 +192,8 @@ class dropout_mixture {
         std::vector<std::size_t> range_of(e - b);
         for (std::size_t j = b; j < e; ++j) {
           const std::size_t off = (j - b) * m_draws;
-          detail::draw_noisy(f, g.members[j], g.dims, sd, m_draws, opt_.seed, packed.log_norm[j], z.data() + off * d,
-                             log_own.data() + off, packed.unit_scale.data());
+          detail::draw_components(comp, g.members[j], g.dims, m_draws, opt_.seed, packed.log_norm[j],
+                                  z.data() + off * d, log_own.data() + off, packed.unit_scale.data());
           while (range_of[j - b] + 1 < n_ranges && ranges[range_of[j - b]].end <= j) ++range_of[j - b];
         }
         const double* seed = opt_.leave_one_out ? nullptr : log_own.data();
@@ -233,7 +234,7 @@ class dropout_mixture {
           }
         }
       });
-      for (std::size_t r : g.members) h_cond += detail::conditional_entropy_row(f, r, g.dims, var);
+      for (std::size_t r : g.members) h_cond += detail::conditional_entropy_of(comp, r, g.dims);
     }
     if (so) so->all_gather(sums.data(), sizeof(point_sums), share.offsets);
 

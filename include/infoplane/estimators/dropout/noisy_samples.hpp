@@ -14,11 +14,14 @@
 
 namespace infoplane {
 
-/// N*M x d draws z = f(x_r) * eps, eps ~ N(1, s^2); rows r*M .. r*M+M-1 come from point r.
-template <class MF>
-Eigen::MatrixXd draw_noisy_samples(const Eigen::DenseBase<MF>& f, const gaussian_dropout& noise, std::size_t m,
+/// N*M x d draws of the dropout layer, rows r*M .. r*M+M-1 from point r: z = f(x_r) * eps,
+/// eps ~ N(1, s^2) for Gaussian dropout; log z = log f(x_r) + alpha(x_r) e for information
+/// dropout (log Z: what the estimators see, with I(.;Z) = I(.;log Z)).
+template <class MF, class Noise>
+Eigen::MatrixXd draw_noisy_samples(const Eigen::DenseBase<MF>& f, const Noise& noise, std::size_t m,
                                    std::uint64_t seed) {
   INFOPLANE_CHECK(m >= 1, "draw_noisy_samples: m (draws per point) must be >= 1");
+  const auto comp = detail::components_of(f.derived(), noise);
   const auto n = f.rows(), d = f.cols(), mm = static_cast<Eigen::Index>(m);
   // The draws, and the column-major copy returned.
   detail::require_memory({std::uint64_t(n), m, std::uint64_t(d), 2}, sizeof(double),
@@ -30,8 +33,8 @@ Eigen::MatrixXd draw_noisy_samples(const Eigen::DenseBase<MF>& f, const gaussian
   row_major z(n * mm, d);
   std::vector<double> log_own(m);
   for (Eigen::Index r = 0; r < n; ++r)
-    detail::draw_noisy(f, static_cast<std::size_t>(r), dims, noise.std(), m, seed, 0.0, z.data() + r * mm * d,
-                       log_own.data());
+    detail::draw_components(comp, static_cast<std::size_t>(r), dims, m, seed, 0.0, z.data() + r * mm * d,
+                            log_own.data());
   return z;
 }
 

@@ -44,8 +44,9 @@ class dropout_pairwise_bound {
 
   explicit dropout_pairwise_bound(dropout_pairwise_options options = {}) : opt_(options) {}
 
-  template <class MF>
-  [[nodiscard]] estimate_result estimate(const noisy_representation<MF>& in) const {
+  /// Gaussian dropout, or information dropout (the components of log Z).
+  template <class MF, class Noise>
+  [[nodiscard]] estimate_result estimate(const noisy_representation<MF, Noise>& in) const {
     validate(in, std::string(name));
     const auto& f = in.means;
     const auto rows = detail::choose_components(static_cast<std::size_t>(f.rows()), opt_.components, opt_.seed,
@@ -64,7 +65,7 @@ class dropout_pairwise_bound {
         [&](std::size_t gi) { return double(sizes[gi]) * double(groups[gi].dims.size() + 1); }, so);
     std::size_t first = 0;
     for (std::size_t gi = 0; gi < groups.size(); ++gi) {
-      const auto packed = detail::pack_group<double>(f, groups[gi], in.noise.variance());  // mean, 1/(2v)
+      const auto packed = detail::pack_components<double>(detail::components_of(f, in.noise), groups[gi]);  // mean, 1/(2v)
       std::vector<double> v(packed.half_prec.size());
       for (std::size_t t = 0; t < v.size(); ++t) v[t] = 0.5 / packed.half_prec[t];
       const std::size_t lo = share.range[gi].first, hi = share.range[gi].second;

@@ -17,6 +17,7 @@
 #include "infoplane/detail/rng.hpp"
 #include "infoplane/estimators/dropout/detail/zero_patterns.hpp"
 #include "infoplane/errors.hpp"
+#include "infoplane/inputs/noise.hpp"
 #include "infoplane/kernels/mixture_view.hpp"
 
 namespace infoplane::detail {
@@ -39,8 +40,8 @@ inline std::vector<std::size_t> choose_components(std::size_t n, std::optional<s
   return rows;
 }
 
-/// One zero-pattern group in kernel layout (nonzero units only). Each unit is divided by its
-/// largest |f| in the group: mutual information and every pairwise divergence are invariant to
+/// One zero-pattern group in kernel layout (nonzero units only). Under Gaussian dropout each
+/// unit is divided by its largest |f| in the group: mutual information and every pairwise divergence are invariant to
 /// per-unit scale, and scaled units keep 1/(2 s^2 f^2) and the squared differences inside the
 /// storage type's range. Log-densities in these coordinates are the true ones minus log_scale.
 template <class T>
@@ -53,44 +54,96 @@ struct packed_group {
   [[nodiscard]] mixture_view<T> view() const noexcept { return {mean.data(), half_prec.data(), log_norm.data(), k, d}; }
 };
 
-template <class T, class M>
-packed_group<T> pack_group(const Eigen::DenseBase<M>& f, const pattern_group& g, double noise_var) {
+/// The dropout mixture's components in the coordinates the estimators work in: component r,
+/// unit k is a Gaussian with mean(r, k) and variance var(r, k); draw() turns a standard normal
+/// e into a sample. Gaussian dropout: Z itself, N(f, s^2 f^2), units rescaled by their largest
+/// |f| (see packed_group).
+template <class M>
+struct gaussian_components {
+  const M& f;
+  double noise_var, noise_sd;
+  static constexpr bool rescale = true;
+  [[nodiscard]] Eigen::Index cols() const { return f.cols(); }
+  [[nodiscard]] double mean(std::size_t r, Eigen::Index k) const { return static_cast<double>(f(static_cast<Eigen::Index>(r), k)); }
+  /// The variance of a component whose (possibly rescaled) mean is mu.
+  [[nodiscard]] double var_at(double mu, std::size_t, Eigen::Index) const { return noise_var * mu * mu; }
+  [[nodiscard]] double var(std::size_t r, Eigen::Index k) const { return var_at(mean(r, k), r, k); }
+  /// mu: the (rescaled) mean; z = mu * eps, eps = 1 + s e.
+  [[nodiscard]] double draw(double mu, std::size_t, Eigen::Index, double e) const { return mu * (1.0 + noise_sd * e); }
+  /// The one noise variance, which the kernel choice uses.
+  [[nodiscard]] std::optional<double> uniform_variance() const { return noise_var; }
+};
+
+/// Information dropout: log Z, N(log f, alpha^2) per row and unit; no rescaling (log f is O(1)).
+template <class M, class A>
+struct lognormal_components {
+  const M& f;
+  const A& alpha;
+  static constexpr bool rescale = false;
+  [[nodiscard]] Eigen::Index cols() const { return f.cols(); }
+  [[nodiscard]] double mean(std::size_t r, Eigen::Index k) const {
+    return std::log(static_cast<double>(f(static_cast<Eigen::Index>(r), k)));
+  }
+  [[nodiscard]] double sd(std::size_t r, Eigen::Index k) const {
+    return static_cast<double>(alpha(static_cast<Eigen::Index>(r), k));
+  }
+  [[nodiscard]] double var_at(double, std::size_t r, Eigen::Index k) const { const double a = sd(r, k); return a * a; }
+  [[nodiscard]] double var(std::size_t r, Eigen::Index k) const { return var_at(0.0, r, k); }
+  [[nodiscard]] double draw(double mu, std::size_t r, Eigen::Index k, double e) const { return mu + sd(r, k) * e; }
+  [[nodiscard]] std::optional<double> uniform_variance() const { return std::nullopt; }
+};
+
+template <class M>
+gaussian_components<M> components_of(const M& f, const gaussian_dropout& noise) {
+  return {f, noise.variance(), noise.std()};
+}
+template <class M, class A>
+lognormal_components<M, A> components_of(const M& f, const lognormal_dropout<A>& noise) {
+  return {f, noise.alpha()};
+}
+
+template <class T, class C>
+packed_group<T> pack_components(const C& c, const pattern_group& g) {
   packed_group<T> p;
   p.k = g.members.size();
   p.d = g.dims.size();
   p.mean.resize(p.k * p.d);
   p.half_prec.resize(p.k * p.d);
   p.log_norm.assign(p.k, 0.0);
-  p.unit_scale.assign(p.d, 0.0);
-  std::vector<double> smallest(p.d, std::numeric_limits<double>::infinity());
+  p.unit_scale.assign(p.d, 1.0);
+  std::vector<double> smallest(p.d, std::numeric_limits<double>::infinity()), largest(p.d, 0.0);
   for (std::size_t j = 0; j < p.k; ++j)
     for (std::size_t k = 0; k < p.d; ++k) {
-      const double a = std::abs(static_cast<double>(f(static_cast<Eigen::Index>(g.members[j]), g.dims[k])));
-      p.unit_scale[k] = std::max(p.unit_scale[k], a);
+      const double a = std::abs(c.mean(g.members[j], g.dims[k]));
+      largest[k] = std::max(largest[k], a);
       smallest[k] = std::min(smallest[k], a);
     }
-  // After scaling, the smallest s^2 f^2 of a unit is s^2 (min/max)^2; the kernel needs its
-  // inverse, and squared noise of that size, to stay normal numbers in T.
+  if constexpr (C::rescale)
+    for (std::size_t k = 0; k < p.d; ++k) p.unit_scale[k] = 1.0 / largest[k];
+  for (double s : p.unit_scale) p.log_scale += std::log(s);
+  // The kernel needs each scaled variance's inverse, and squared noise of that size, to stay
+  // normal numbers in T.
   const double floor = std::is_same_v<T, float> ? 1e-36 : 1e-280;
-  for (std::size_t k = 0; k < p.d; ++k) {
-    const double ratio = smallest[k] / p.unit_scale[k];
-    if (!(noise_var * ratio * ratio >= floor)) {
-      char msg[320];
-      std::snprintf(msg, sizeof msg,
-                    "unit %ld spans too many orders of magnitude for %s (smallest nonzero |f| = %.3g, largest = "
-                    "%.3g, noise variance %.3g)%s",
-                    static_cast<long>(g.dims[k]), std::is_same_v<T, float> ? "float32 storage" : "the kernel",
-                    smallest[k], p.unit_scale[k], noise_var, std::is_same_v<T, float> ? "; use float64 storage" : "");
-      throw invalid_argument(msg);
-    }
-    p.unit_scale[k] = 1.0 / p.unit_scale[k];
-    p.log_scale += std::log(p.unit_scale[k]);
-  }
   for (std::size_t j = 0; j < p.k; ++j) {
     double ln = 0.0;
     for (std::size_t k = 0; k < p.d; ++k) {
-      const double mu = static_cast<double>(f(static_cast<Eigen::Index>(g.members[j]), g.dims[k])) * p.unit_scale[k];
-      const double var = noise_var * mu * mu;
+      const double mu = c.mean(g.members[j], g.dims[k]) * p.unit_scale[k];
+      const double var = c.var_at(mu, g.members[j], g.dims[k]);
+      if (!(var >= floor)) {
+        const char* storage = std::is_same_v<T, float> ? "float32 storage" : "the kernel";
+        const char* hint = std::is_same_v<T, float> ? "; use float64 storage" : "";
+        char msg[320];
+        if constexpr (C::rescale)
+          std::snprintf(msg, sizeof msg,
+                        "unit %ld spans too many orders of magnitude for %s (smallest nonzero |f| = %.3g, largest = "
+                        "%.3g, noise variance %.3g)%s",
+                        static_cast<long>(g.dims[k]), storage, smallest[k], largest[k],
+                        c.uniform_variance().value_or(0.0), hint);
+        else
+          std::snprintf(msg, sizeof msg, "unit %ld, row %zu: the component variance %.3g is too small for %s%s",
+                        static_cast<long>(g.dims[k]), g.members[j], var, storage, hint);
+        throw invalid_argument(msg);
+      }
       p.mean[j * p.d + k] = static_cast<T>(mu);
       p.half_prec[j * p.d + k] = static_cast<T>(0.5 / var);
       ln -= 0.5 * (log_2pi + std::log(var));
@@ -100,16 +153,15 @@ packed_group<T> pack_group(const Eigen::DenseBase<M>& f, const pattern_group& g,
   return p;
 }
 
-/// Writes M noisy draws z = f_r * (1 + s * eps) of data row r into z (M x dims.size()), each
-/// unit multiplied by scale[k] if given, and for each draw the exact log-density under its own
-/// component, log_norm - |eps|^2 / 2 (log_norm in the same coordinates).
+/// Writes M noisy draws of component r into z (M x dims.size()), each unit multiplied by
+/// scale[k] if given, and for each draw the exact log-density under its own component,
+/// log_norm - |e|^2 / 2 (log_norm in the same coordinates).
 /// Every unit consumes a draw, zero or not, so a row's noise does not depend on its pattern.
-template <class T, class M>
-void draw_noisy(const Eigen::DenseBase<M>& f, std::size_t r, const std::vector<Eigen::Index>& dims, double noise_std,
-                std::size_t m_draws, std::uint64_t seed, double own_log_norm, T* z, double* log_own,
-                const double* scale = nullptr) {
+template <class T, class C>
+void draw_components(const C& c, std::size_t r, const std::vector<Eigen::Index>& dims, std::size_t m_draws,
+                     std::uint64_t seed, double own_log_norm, T* z, double* log_own, const double* scale = nullptr) {
   auto rng = make_stream(seed, rng_purpose::noise, r);
-  const auto d_all = f.cols();
+  const auto d_all = c.cols();
   const std::size_t d = dims.size();
   for (std::size_t m = 0; m < m_draws; ++m) {
     double sq = 0.0;
@@ -117,8 +169,7 @@ void draw_noisy(const Eigen::DenseBase<M>& f, std::size_t r, const std::vector<E
     for (Eigen::Index k = 0; k < d_all; ++k) {
       const double e = rng.normal();
       if (pos < d && dims[pos] == k) {
-        const double mu = static_cast<double>(f(static_cast<Eigen::Index>(r), k)) * (scale ? scale[pos] : 1.0);
-        z[m * d + pos] = static_cast<T>(mu * (1.0 + noise_std * e));
+        z[m * d + pos] = static_cast<T>(c.draw(c.mean(r, k) * (scale ? scale[pos] : 1.0), r, k, e));
         sq += e * e;
         ++pos;
       }
@@ -127,15 +178,12 @@ void draw_noisy(const Eigen::DenseBase<M>& f, std::size_t r, const std::vector<E
   }
 }
 
-/// Analytic h(Z | X = x_r) = sum over nonzero units of 1/2 log(2 pi e s^2 f_k^2).
-template <class M>
-double conditional_entropy_row(const Eigen::DenseBase<M>& f, std::size_t r, const std::vector<Eigen::Index>& dims,
-                               double noise_var) {
+/// Analytic h(component r) = sum over its units of 1/2 log(2 pi e var): h(Z | X = x_r) for
+/// Gaussian dropout, h(log Z | X = x_r) for information dropout.
+template <class C>
+double conditional_entropy_of(const C& c, std::size_t r, const std::vector<Eigen::Index>& dims) {
   double h = 0.0;
-  for (auto k : dims) {
-    const double mu = static_cast<double>(f(static_cast<Eigen::Index>(r), k));
-    h += 0.5 * (log_2pi + 1.0 + std::log(noise_var * mu * mu));
-  }
+  for (auto k : dims) h += 0.5 * (log_2pi + 1.0 + std::log(c.var(r, k)));
   return h;
 }
 
