@@ -48,7 +48,7 @@ TEST_CASE("toy problem: the plug-in / leave-one-out bracket contains the quadrat
   CHECK(r.mi.n_draws == 15000);
 }
 
-TEST_CASE("toy problem: the plug-in estimate converges to the truth as N grows (d = 1)", "[dropout][toy][threads]") {
+TEST_CASE("toy problem: the plug-in estimate converges to the truth as N grows (d = 1)", "[dropout][toy][threads][long]") {
   const double truth = validation::toy_truth(var01).mi;
   std::vector<double> errors;
   for (std::size_t n : {30u, 300u, 6000u}) {
@@ -60,7 +60,7 @@ TEST_CASE("toy problem: the plug-in estimate converges to the truth as N grows (
   CHECK(errors[2] < 0.02);
 }
 
-TEST_CASE("analytic h(Z|X) matches the quadrature truth's h(Z|X)", "[dropout][toy][threads]") {
+TEST_CASE("analytic h(Z|X) matches the quadrature truth's h(Z|X)", "[dropout][toy][threads][long]") {
   const auto r = run(make_toy_representation(20000, 1, 4), var04, {.noise_draws = 1});
   // Sample mean of 1/2 log(2 pi e s^2 f^2) over N = 20000 points; E log|U| has a heavy left tail.
   CHECK_THAT(r.h_z_given_x, WithinAbs(validation::toy_truth(var04).h_z_given_x, 0.03));

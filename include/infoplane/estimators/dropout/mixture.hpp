@@ -10,6 +10,7 @@
 #include <optional>
 #include <ranges>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -17,6 +18,7 @@
 #include "infoplane/estimators/dropout/detail/scale_out.hpp"
 #include "infoplane/detail/parallel.hpp"
 #include "infoplane/detail/math.hpp"
+#include "infoplane/detail/memory.hpp"
 #include "infoplane/estimators/concepts.hpp"
 #include "infoplane/inputs/samples.hpp"
 #include "infoplane/kernels/mixture_logsumexp.hpp"
@@ -147,7 +149,16 @@ class dropout_mixture {
       }
     }
 
-    constexpr std::size_t chunk = 64;  // data points per work item
+    // Data points per work item: 64, fewer where one point's M draws would make a work item's
+    // buffers large. The count depends on the sizes only, so results stay the same bits for any
+    // thread or process count; a single point's draws that cannot fit are refused up front.
+    std::size_t d_max = 1;
+    for (const auto& g : groups) d_max = std::max(d_max, g.dims.size());
+    const std::uint64_t point_bytes = detail::require_memory(
+        {m_draws, d_max * sizeof(T) + 12 + 8 * std::max<std::size_t>(classes, 1)}, 1,
+        std::string(name) + ": the M = " + std::to_string(m_draws) + " noisy draws of one point (d = " +
+            std::to_string(d_max) + ")");
+    const std::size_t chunk = static_cast<std::size_t>(std::clamp<std::uint64_t>((std::uint64_t{64} << 20) / point_bytes, 1, 64));
     // Across processes (detail/scale_out.hpp), only this process's share of the work items.
     detail::scale_out* const so = detail::active_scale_out();
     std::vector<std::size_t> sizes;
