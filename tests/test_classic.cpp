@@ -8,6 +8,7 @@
 #include "infoplane/estimators/pairs/edge.hpp"
 #include "infoplane/estimators/pairs/gaussian_mi.hpp"
 #include "infoplane/estimators/pairs/ksg.hpp"
+#include "infoplane/kernels/max_norm.hpp"
 #include "support/correlated_gaussians.hpp"
 #include "support/two_component_truth.hpp"
 
@@ -203,6 +204,56 @@ TEST_CASE("ksg: k-d tree and brute force give identical values", "[classic][ksg]
   const auto tree = ksg().estimate(paired_samples{g.x, g.y});
   const auto brute = ksg({.tree_max_dims = 0}).estimate(paired_samples{g.x, g.y});
   CHECK(tree.value == brute.value);
+}
+
+TEST_CASE("max-norm scan: every distance equals a scalar loop's, padding and partial tiles included", "[classic][ksg]") {
+  const std::size_t n = GENERATE(1u, 3u, 8u, 9u, 17u, 101u), d = GENERATE(1u, 3u, 33u);
+  mat pts = mat::Random(Eigen::Index(n), Eigen::Index(d));
+  const Eigen::Matrix<double, -1, -1, Eigen::RowMajor> rm = pts;
+  const max_norm_scan scan(rm.data(), n, d);
+  REQUIRE(scan.padded_size() >= n);
+  const std::size_t stride = scan.padded_size();
+  std::vector<double> out(max_norm_scan::tile * stride, -1.0);
+  for (std::size_t i0 = 0; i0 < n; i0 += 5) {  // 5 queries at a time: tiles never full
+    const std::size_t nq = std::min<std::size_t>(5, n - i0);
+    scan.distances(rm.data() + i0 * d, nq, out.data(), stride);
+    for (std::size_t r = 0; r < nq; ++r)
+      for (std::size_t j = 0; j < n; ++j) {
+        double want = 0;
+        for (std::size_t c = 0; c < d; ++c) want = std::max(want, std::abs(rm(Eigen::Index(j), Eigen::Index(c)) - rm(Eigen::Index(i0 + r), Eigen::Index(c))));
+        INFO("n=" << n << " d=" << d << " query " << i0 + r << " point " << j);
+        REQUIRE(out[r * stride + j] == want);
+      }
+    // Counts within radii that cut through the distances (some at exact ties, which are out).
+    double radius[max_norm_scan::tile];
+    std::size_t counts[max_norm_scan::tile];
+    for (std::size_t r = 0; r < nq; ++r) radius[r] = r == 0 ? out[std::min<std::size_t>(2, n - 1)] : 0.3 * double(r);
+    scan.count_within(rm.data() + i0 * d, nq, radius, counts);
+    for (std::size_t r = 0; r < nq; ++r) {
+      std::size_t want = 0;
+      for (std::size_t j = 0; j < n; ++j) want += out[r * stride + j] < radius[r];
+      INFO("n=" << n << " d=" << d << " query " << i0 + r << " radius " << radius[r]);
+      CHECK(counts[r] == want);
+      CHECK(scan.count_below(out.data() + r * stride, radius[r]) == want);
+    }
+  }
+}
+
+TEST_CASE("ksg: brute force in high dimensions (18 joint) equals the k-d tree forced on", "[classic][ksg][threads]") {
+  const auto g = test::correlated_gaussians(1003, 9, 0.5, 8);
+  const auto tree = ksg({.threads = 2, .tree_max_dims = 100}).estimate(paired_samples{g.x, g.y});
+  const auto brute = ksg({.threads = 3}).estimate(paired_samples{g.x, g.y});
+  CHECK(tree.value == brute.value);
+}
+
+TEST_CASE("ksg (Ross): brute force in 20 dimensions equals the k-d tree forced on", "[classic][ksg][threads]") {
+  const auto g = test::correlated_gaussians(1001, 20, 0.6, 9);
+  mat labels(1001, 1);
+  for (Eigen::Index i = 0; i < 1001; ++i) labels(i, 0) = g.y(i, 0) > 0.5 ? 2.0 : g.y(i, 0) > -0.5 ? 1.0 : 0.0;
+  const auto tree = ksg({.discrete_y = true, .threads = 2, .tree_max_dims = 100}).estimate(paired_samples{g.x, labels});
+  const auto brute = ksg({.discrete_y = true, .threads = 3}).estimate(paired_samples{g.x, labels});
+  CHECK(tree.value == brute.value);
+  CHECK(tree.value > 0.05);
 }
 
 TEST_CASE("ksg (Ross): k-d tree and brute force give identical values; singleton labels dropped", "[classic][ksg][threads]") {

@@ -4,7 +4,8 @@
 // eps_i the k-th neighbour distance in the joint space, n_x / n_y the points strictly closer
 // than eps_i in each marginal. With discrete_y, Ross (2014): neighbours within the same label.
 // Max-norm k-d trees (O(N log N) in low dimensions) up to `tree_max_dims` joint dimensions,
-// brute force O(N^2 (dx + dy)) beyond; both threaded over points and giving identical counts.
+// brute force O(N^2 (dx + dy)) beyond, vectorised (kernels/max_norm.hpp); both threaded over
+// points and giving identical counts.
 //
 // Preprocessing (documented because KSG is scale- and tie-sensitive): with `standardize`, each
 // continuous column is centred and scaled to unit variance; with jitter > 0, seeded noise of
@@ -21,6 +22,7 @@
 
 #include "infoplane/estimators/pairs/detail/digamma.hpp"
 #include "infoplane/estimators/pairs/detail/kd_tree.hpp"
+#include "infoplane/kernels/max_norm.hpp"
 #include "infoplane/detail/parallel.hpp"
 #include "infoplane/detail/rng.hpp"
 #include "infoplane/detail/math.hpp"
@@ -37,7 +39,7 @@ struct ksg_options {
   bool discrete_y = false;    ///< y holds labels: Ross (2014) continuous-discrete estimator
   std::uint64_t seed = 0;     ///< fixes the jitter
   unsigned threads = 0;       ///< 0: all cores
-  std::size_t tree_max_dims = 16;  ///< k-d trees up to this many joint dimensions, brute force beyond
+  std::size_t tree_max_dims = 6;  ///< k-d trees up to this many joint dimensions, brute force beyond (crossover: benchmarks/README.md)
 };
 
 class ksg {
@@ -91,14 +93,6 @@ class ksg {
     return out;
   }
 
-  static double max_dist(const matrix& m, std::size_t i, std::size_t j) noexcept {
-    const double* a = m.data() + i * std::size_t(m.cols());
-    const double* b = m.data() + j * std::size_t(m.cols());
-    double d = 0.0;
-    for (Eigen::Index c = 0; c < m.cols(); ++c) d = std::max(d, std::abs(a[c] - b[c]));
-    return d;
-  }
-
   double kraskov(const matrix& x, const matrix& y) const {
     const std::size_t n = static_cast<std::size_t>(x.rows()), k = opt_.k;
     const detail::digamma_table psi(n + 1);
@@ -115,23 +109,24 @@ class ksg {
         }
       });
     } else {
-      detail::parallel_for(n, opt_.threads, 64, [&](std::size_t b, std::size_t e) {
-        std::vector<double> dx(n), dy(n), best(k);
-        for (std::size_t i = b; i < e; ++i) {
-          std::fill(best.begin(), best.end(), std::numeric_limits<double>::infinity());
-          for (std::size_t j = 0; j < n; ++j) {
-            dx[j] = max_dist(x, i, j);
-            dy[j] = max_dist(y, i, j);
-            if (j != i) detail::keep_smallest(best, std::max(dx[j], dy[j]));
+      const max_norm_scan sx(x.data(), n, std::size_t(x.cols())), sy(y.data(), n, std::size_t(y.cols()));
+      const std::size_t tile = max_norm_scan::tile, stride = sx.padded_size();
+      detail::parallel_for((n + tile - 1) / tile, opt_.threads, 8, [&](std::size_t b, std::size_t e) {
+        std::vector<double> dx(tile * stride), dy(tile * stride), best(k);
+        for (std::size_t t = b; t < e; ++t) {
+          const std::size_t i0 = t * tile, nq = std::min(tile, n - i0);
+          sx.distances(x.data() + i0 * std::size_t(x.cols()), nq, dx.data(), stride);
+          sy.distances(y.data() + i0 * std::size_t(y.cols()), nq, dy.data(), stride);
+          for (std::size_t r = 0; r < nq; ++r) {
+            const std::size_t i = i0 + r;
+            const double *ax = dx.data() + r * stride, *ay = dy.data() + r * stride;
+            std::fill(best.begin(), best.end(), std::numeric_limits<double>::infinity());
+            sx.k_smallest(ax, ay, i, best);
+            const double eps = best[k - 1];
+            // minus the point itself, at distance 0
+            const std::size_t nx = sx.count_below(ax, eps) - (0.0 < eps), ny = sy.count_below(ay, eps) - (0.0 < eps);
+            term[i] = psi(nx + 1) + psi(ny + 1);
           }
-          const double eps = best[k - 1];
-          std::size_t nx = 0, ny = 0;
-          for (std::size_t j = 0; j < n; ++j) {
-            if (j == i) continue;
-            nx += dx[j] < eps;
-            ny += dy[j] < eps;
-          }
-          term[i] = psi(nx + 1) + psi(ny + 1);
         }
       });
     }
@@ -176,28 +171,48 @@ class ksg {
         use_tree ? std::optional<detail::kd_tree>(std::in_place, xk.data(), n, std::size_t(xk.cols())) : std::nullopt;
     const detail::digamma_table psi(n + 1);
     std::vector<double> term(n);
-    detail::parallel_for(n, opt_.threads, 64, [&](std::size_t b, std::size_t e) {
-      std::vector<double> d, best;
-      for (std::size_t a = b; a < e; ++a) {
-        const std::size_t nc = std::size_t(members[cls[a]].rows()), ki = std::min(opt_.k, nc - 1);
-        double eps;
-        std::size_t m = 0;
-        if (use_tree) {
-          eps = class_trees[cls[a]].kth_distance(local[a], ki);
-          m = all->count_within(a, eps);
-        } else {
-          best.assign(ki, std::numeric_limits<double>::infinity());
-          d.resize(n);
-          for (std::size_t c = 0; c < n; ++c) {
-            d[c] = max_dist(xk, a, c);
-            if (c != a && cls[c] == cls[a]) detail::keep_smallest(best, d[c]);
-          }
-          eps = best[ki - 1];
-          for (std::size_t c = 0; c < n; ++c) m += c != a && d[c] < eps;
+    if (use_tree) {
+      detail::parallel_for(n, opt_.threads, 64, [&](std::size_t b, std::size_t e) {
+        for (std::size_t a = b; a < e; ++a) {
+          const std::size_t nc = std::size_t(members[cls[a]].rows()), ki = std::min(opt_.k, nc - 1);
+          const double eps = class_trees[cls[a]].kth_distance(local[a], ki);
+          term[a] = psi(ki) - psi(nc) - psi(all->count_within(a, eps) + 1);
         }
-        term[a] = psi(ki) - psi(nc) - psi(m + 1);
+      });
+    } else {
+      // Tiles of 8 members of one class: their neighbours within the class from the class's
+      // scan, their counts from the scan over every point.
+      const max_norm_scan every(xk.data(), n, std::size_t(xk.cols()));
+      std::vector<max_norm_scan> within;
+      std::vector<std::vector<std::size_t>> global(members.size());
+      std::vector<std::pair<std::size_t, std::size_t>> tiles;  // (class, first member)
+      for (std::size_t c = 0; c < members.size(); ++c) {
+        within.emplace_back(members[c].data(), std::size_t(members[c].rows()), std::size_t(xk.cols()));
+        for (std::size_t r = 0; r < std::size_t(members[c].rows()); r += max_norm_scan::tile) tiles.emplace_back(c, r);
       }
-    });
+      for (std::size_t a = 0; a < n; ++a) global[cls[a]].push_back(a);
+      detail::parallel_for(tiles.size(), opt_.threads, 8, [&](std::size_t b, std::size_t e) {
+        std::vector<double> dc, best;
+        double eps[max_norm_scan::tile];
+        std::size_t m[max_norm_scan::tile];
+        for (std::size_t t = b; t < e; ++t) {
+          const auto [c, r0] = tiles[t];
+          const std::size_t nc = std::size_t(members[c].rows()), ki = std::min(opt_.k, nc - 1);
+          const std::size_t nq = std::min(max_norm_scan::tile, nc - r0), sc = within[c].padded_size();
+          const double* q = members[c].data() + r0 * std::size_t(xk.cols());
+          dc.resize(max_norm_scan::tile * sc);
+          within[c].distances(q, nq, dc.data(), sc);
+          for (std::size_t r = 0; r < nq; ++r) {
+            best.assign(ki, std::numeric_limits<double>::infinity());
+            within[c].k_smallest(dc.data() + r * sc, nullptr, r0 + r, best);
+            eps[r] = best[ki - 1];
+          }
+          every.count_within(q, nq, eps, m);
+          for (std::size_t r = 0; r < nq; ++r)  // minus the point itself, at distance 0
+            term[global[c][r0 + r]] = psi(ki) - psi(nc) - psi(m[r] - (0.0 < eps[r]) + 1);
+        }
+      });
+    }
     double mean = 0;
     for (double t : term) mean += t;
     return psi(n) + mean / static_cast<double>(n);

@@ -9,15 +9,9 @@
 #include <numeric>
 #include <vector>
 
-namespace infoplane::detail {
+#include "infoplane/kernels/max_norm.hpp"  // keep_smallest
 
-/// Keeps the k smallest values seen so far in `best` (sorted, k = best.size(), small):
-/// insertion into the sorted buffer. Shared by the tree and by brute-force neighbour searches.
-inline void keep_smallest(std::vector<double>& best, double v) {
-  if (v >= best.back()) return;
-  best.insert(std::upper_bound(best.begin(), best.end(), v), v);
-  best.pop_back();
-}
+namespace infoplane::detail {
 
 class kd_tree {
  public:
