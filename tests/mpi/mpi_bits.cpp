@@ -141,14 +141,17 @@ int main(int argc, char** argv) {
       for (std::size_t block : {std::size_t{50}, std::size_t{128}, std::size_t{1000}})
         for (unsigned threads : {1u, 2u})
           for (precision storage : {precision::float64, precision::float32})
-            for (bool loo : {true, false}) {
-              if (block == 1000 && (storage == precision::float32 || !loo)) continue;
+            for (int variant : {0, 1, 2}) {  // LOO; no LOO; LOO with the screened kernel (float64)
+              const bool loo = variant != 1;
+              if (block == 1000 && (storage == precision::float32 || variant == 1)) continue;
+              if (variant == 2 && storage == precision::float32) continue;
               dropout_mixture_options o{.noise_draws = 3, .seed = 5, .threads = threads, .leave_one_out = loo,
                                         .storage = storage, .component_block = block};
+              if (variant == 2) o.kernel = mixture_kernel::simd_screened;
               const std::string what = std::string("ring ") + (zeros ? "zeros" : "dense") + " d " + std::to_string(d) +
                                        " B " + std::to_string(block) + " threads " + std::to_string(threads) +
                                        (storage == precision::float32 ? " float32" : " float64") +
-                                       (loo ? "" : " no-loo");
+                                       (loo ? "" : " no-loo") + (variant == 2 ? " screened" : "");
               both(s, [&] { return dropout_mixture(o).report(in, labels); },
                    [&](const dropout_mixture_report& m, const dropout_mixture_report& r) {
                      check.result("dropout-mc " + what, m.mi, r.mi);

@@ -376,13 +376,18 @@ class dropout_mixture {
         std::vector<T>().swap(w.packed.mean);  // the buffer holds them now
         std::vector<T>().swap(w.packed.half_prec);
       }
-      // This process's points in batches of `chunk`, as the threads split them.
+      // This process's points of each group in one batch per thread: every draw is kept for the
+      // whole ring anyway, and large batches let the kernel reuse each block's panel. Batches
+      // start at multiples of `chunk` points, as the threads' and processes' do: the screened
+      // kernel decides per 8 consecutive samples, which must be the same 8 (mpi_bits checks it).
       std::vector<batch> items;
       std::vector<std::size_t> group_items(groups.size() + 1);
+      const std::size_t workers = detail::resolve_threads(opt_.threads);
       for (std::size_t gi = 0; gi < groups.size(); ++gi) {
         group_items[gi] = items.size();
         const auto [lo, hi] = share.range[gi];
-        for (std::size_t b = lo; b < hi; b += chunk) items.push_back({gi, b, std::min(hi, b + chunk), {}, {}, {}, {}});
+        const std::size_t step = ((hi - lo + workers - 1) / workers + chunk - 1) / chunk * chunk;
+        for (std::size_t b = lo; b < hi; b += step) items.push_back({gi, b, std::min(hi, b + step), {}, {}, {}, {}});
       }
       group_items[groups.size()] = items.size();
       std::uint64_t draw_bytes = 0;  // z, log_own, own and the partials, kept for the whole ring
