@@ -362,8 +362,8 @@ class dropout_mixture {
       INFOPLANE_CHECK(most / 8 <= INT_MAX, std::string(name) + ": one process's share of the ring is " +
                                                std::to_string(most) + " bytes, more than a message carries (16 GiB); "
                                                "use more processes");
-      detail::require_memory({2, most}, 1, std::string(name) + ": two of the ring's component buffers");
-      std::vector<std::byte> cur(most), nxt(most);
+      detail::require_memory({ranks > 1 ? 2u : 1u, most}, 1, std::string(name) + ": the ring's component buffers");
+      std::vector<std::byte> cur(most), nxt(ranks > 1 ? most : 0);
       for (std::size_t gi = 0, at = 0; gi < groups.size(); ++gi) {
         auto& w = work[gi];
         w.packed = detail::pack_components<T>(comp, groups[gi], held[me].range[gi].first, held[me].range[gi].second);
@@ -407,19 +407,16 @@ class dropout_mixture {
           const T* mean = reinterpret_cast<const T*>(cur.data() + sg.mean);
           const T* half_prec = reinterpret_cast<const T*>(cur.data() + sg.half_prec);
           const double* log_norm = reinterpret_cast<const double*>(cur.data() + sg.log_norm);
-          std::vector<std::size_t> ids;
-          std::vector<mixture_evaluator<T>> evaluators;
+          // One piece's kernel panel at a time: O(B d) beside the buffers.
           for (std::size_t pi = 0; pi < w.pieces.size(); ++pi) {
             const auto& pc = w.pieces[pi];
             if (pc.begin < sg.lo || pc.end > sg.hi) continue;
             const std::size_t o = pc.begin - sg.lo;
-            ids.push_back(pi);
-            evaluators.push_back(evaluator(w, mean + o * d, half_prec + o * d, log_norm + o, pi));
+            const auto ev = evaluator(w, mean + o * d, half_prec + o * d, log_norm + o, pi);
+            detail::parallel_for(i1 - i0, opt_.threads, 1, [&](std::size_t b, std::size_t e) {
+              for (std::size_t i = i0 + b; i < i0 + e; ++i) evaluate(items[i], pi, ev);
+            });
           }
-          detail::parallel_for(i1 - i0, opt_.threads, 1, [&](std::size_t b, std::size_t e) {
-            for (std::size_t i = i0 + b; i < i0 + e; ++i)
-              for (std::size_t k = 0; k < ids.size(); ++k) evaluate(items[i], ids[k], evaluators[k]);
-          });
         }
         if (t + 1 < ranks) {
           so->ring_end();
