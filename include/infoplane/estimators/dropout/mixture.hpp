@@ -331,6 +331,7 @@ class dropout_mixture {
           for (std::size_t pi = 0; pi < w.pieces.size(); ++pi) evaluate(x, pi, evaluators[pi]);
           finish(x);
         });
+        w.packed = {};  // one group's components at a time
       }
     } else {
       // Ring (detail/scale_out.hpp): this process packs only its share of the blocks (whole
@@ -363,7 +364,7 @@ class dropout_mixture {
                                                std::to_string(most) + " bytes, more than a message carries (16 GiB); "
                                                "use more processes");
       detail::require_memory({ranks > 1 ? 2u : 1u, most}, 1, std::string(name) + ": the ring's component buffers");
-      std::vector<std::byte> cur(most), nxt(ranks > 1 ? most : 0);
+      std::vector<std::byte> cur(most), nxt;  // nxt after packing: no third copy at the peak
       for (std::size_t gi = 0, at = 0; gi < groups.size(); ++gi) {
         auto& w = work[gi];
         w.packed = detail::pack_components<T>(comp, groups[gi], held[me].range[gi].first, held[me].range[gi].second);
@@ -376,6 +377,7 @@ class dropout_mixture {
         std::vector<T>().swap(w.packed.mean);  // the buffer holds them now
         std::vector<T>().swap(w.packed.half_prec);
       }
+      if (ranks > 1) nxt.resize(most);
       // This process's points of each group in one batch per thread: every draw is kept for the
       // whole ring anyway, and large batches let the kernel reuse each block's panel. Batches
       // start at multiples of `chunk` points, as the threads' and processes' do: the screened
