@@ -198,8 +198,7 @@ class dropout_mixture {
     // Component blocks: fixed size, so that each (sample, block) partial log-sum-exp, and the
     // order they are combined in, are the same whichever process holds the block.
     const bool ring = so && so->ring();
-    const std::optional<std::size_t> block =
-        opt_.component_block ? opt_.component_block : ring ? std::optional(default_ring_block) : std::nullopt;
+    const std::size_t block = opt_.component_block ? *opt_.component_block : ring ? default_ring_block : 0;  // 0: none
 
     std::vector<point_sums> sums(n);  // in group order, then member order
     std::vector<group_work<T>> work(groups.size());
@@ -225,7 +224,7 @@ class dropout_mixture {
       for (std::size_t q = 0; q < w.ranges.size(); ++q) {
         w.class_pieces.push_back(w.pieces.size());
         for (std::size_t b = w.ranges[q].begin; b < w.ranges[q].end;) {
-          const std::size_t e = block ? std::min(w.ranges[q].end, (b / *block + 1) * *block) : w.ranges[q].end;
+          const std::size_t e = block ? std::min(w.ranges[q].end, (b / block + 1) * block) : w.ranges[q].end;
           w.pieces.push_back({b, e});
           b = e;
         }
@@ -341,7 +340,7 @@ class dropout_mixture {
       std::vector<detail::member_share> held(ranks);
       for (std::size_t r = 0; r < ranks; ++r)
         held[r] = detail::share_members(
-            sizes, *block, [&](std::size_t gi) { return double(groups[gi].dims.size() + 1); }, ranks, r);
+            sizes, block, [&](std::size_t gi) { return double(groups[gi].dims.size() + 1); }, ranks, r);
       // The buffer of process r's share: per group, mean, half_prec, log_norm, each 64-byte aligned.
       struct segment {
         std::size_t g, lo, hi, mean, half_prec, log_norm;  // members [lo, hi); byte offsets
