@@ -181,6 +181,41 @@ TEST_CASE("consistent subsampling to K components", "[dropout][subsample][thread
   CHECK(run(f, var04, {.noise_draws = 5, .seed = 1, .components = 300}).mi.value == r.mi.value);
 }
 
+TEST_CASE("component blocks: the same estimate to rounding, one block per group the unblocked bits",
+          "[dropout][blocks][threads]") {
+  // ReLU-like zeros (several groups of different sizes) and labels (blocks cut at classes).
+  Eigen::MatrixXd f = make_toy_representation(600, 3, 7).array().abs() + 0.1;
+  for (Eigen::Index i = 0; i < f.rows(); ++i)
+    if (i % 3 == 0) f(i, 0) = 0.0;
+  std::vector<int> labels(600);
+  for (std::size_t i = 0; i < labels.size(); ++i) labels[i] = static_cast<int>(i % 4);
+  const noisy_representation in{f, var04};
+  const dropout_mixture_options base{.noise_draws = 3, .seed = 2};
+  const auto plain = dropout_mixture(base).report(in, labels);
+  for (std::size_t block : {1u, 37u, 64u, 250u}) {
+    auto o = base;
+    o.component_block = block;
+    const auto r = dropout_mixture(o).report(in, labels);
+    INFO("B = " << block);
+    CHECK_THAT(r.mi.value, WithinAbs(plain.mi.value, 1e-12 * std::abs(plain.mi.value)));
+    CHECK_THAT(r.mi_leave_one_out, WithinAbs(plain.mi_leave_one_out, 1e-12 * std::abs(plain.mi_leave_one_out)));
+    CHECK_THAT(r.h_z, WithinAbs(plain.h_z, 1e-12 * std::abs(plain.h_z)));
+    CHECK_THAT(r.label_mi->value, WithinAbs(plain.label_mi->value, 1e-12));
+    // Reproducible for any thread count.
+    o.threads = 1;
+    CHECK(dropout_mixture(o).report(in, labels).mi.value == r.mi.value);
+  }
+  // Blocks at least as large as every group: one block per class, the unblocked bits.
+  auto o = base;
+  o.component_block = 600;
+  const auto same = dropout_mixture(o).report(in, labels);
+  CHECK(same.mi.value == plain.mi.value);
+  CHECK(same.mi_leave_one_out == plain.mi_leave_one_out);
+  CHECK(same.label_mi->value == plain.label_mi->value);
+  o.component_block = 0;
+  CHECK_THROWS_WITH(dropout_mixture(o), Catch::Contains("component_block"));
+}
+
 TEST_CASE("bad input fails with a clear exception", "[dropout][bad-input][threads]") {
   const dropout_mixture est;
   Eigen::MatrixXd f = make_toy_representation(10, 2, 1);

@@ -323,6 +323,7 @@ inline void ip_flags(command_flags& f) {
       .own("out", "OUT", "output folder (default DIR/ip)")
       .own("seed", "S", "seed; each point is seeded from (seed, epoch, split)", "0")
       .own("threads", "T", "threads, 0 for all cores (results do not depend on it)", "0")
+      .own("component-block", "B", "dropout-mc's components in blocks of B (see infoplane dropout --help)")
       .own("quiet", "", "no progress line on stderr");
 }
 
@@ -349,6 +350,10 @@ inline ip::ip_options ip_options_from(const command_flags& f) {
   o.out = f.str("out", "");
   o.seed = f.number<std::uint64_t>("seed", 0);
   o.threads = f.number<unsigned>("threads", 0);
+  if (f.has("component-block")) {
+    o.component_block = f.number<std::size_t>("component-block");
+    if (*o.component_block == 0) throw usage_error("--component-block must be >= 1, got 0");
+  }
   o.quiet = f.has("quiet");
   return o;
 }

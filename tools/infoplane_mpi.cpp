@@ -1,9 +1,13 @@
 // infoplane-mpi: `infoplane dropout` and `infoplane ip` across MPI processes, with the same
-// flags and the same JSON, plus --stats. Every process parses the same command line, reads the
+// flags and the same JSON, plus --ring and --stats. Every process parses the same command line, reads the
 // inputs and runs the same code; the dropout estimators split their kernel work by data row
 // (include/infoplane/mpi/session.hpp), so every process holds the result one process would
-// get, bit for bit. Only rank 0 prints and writes files.
+// get, bit for bit. With --ring, dropout-mc keeps only each process's share of the component
+// blocks and passes them around the ring (the bits of one process with the same
+// --component-block). Only rank 0 prints and writes files.
+#include <bit>
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <ctime>
 #include <functional>
@@ -22,24 +26,45 @@ using namespace infoplane::cli;
 
 // Per process: seconds since start, CPU seconds (all its threads: the work it did, whatever
 // else shares the machine), seconds in collectives, bytes sent and received (the logical
-// volume of each collective, whatever algorithm MPI picks), gathered on rank 0.
+// volume of each collective, whatever algorithm MPI picks), gathered on rank 0; in ring mode
+// also the ring's share of them (its steps overlap the evaluation: ring_seconds is the time
+// spent starting them and waiting for them).
 json stats_json(const mpi::session& s, std::chrono::steady_clock::time_point t0) {
   const auto& t = s.stats();
-  constexpr int k = 5;
+  constexpr int k = 9;
   const double mine[k] = {std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(),
                           static_cast<double>(std::clock()) / CLOCKS_PER_SEC, t.seconds,
-                          static_cast<double>(t.bytes_sent), static_cast<double>(t.bytes_received)};
+                          static_cast<double>(t.bytes_sent), static_cast<double>(t.bytes_received),
+                          t.ring_seconds, static_cast<double>(t.ring_bytes_sent),
+                          static_cast<double>(t.ring_bytes_received), static_cast<double>(t.ring_steps)};
   std::vector<double> all(k * s.ranks());
   mpi::check(MPI_Gather(mine, k, MPI_DOUBLE, all.data(), k, MPI_DOUBLE, 0, s.communicator()), "MPI_Gather");
   json per = json::array();
-  for (std::size_t r = 0; r < s.ranks(); ++r)
+  for (std::size_t r = 0; r < s.ranks(); ++r) {
+    const double* a = all.data() + k * r;
     per.push_back({{"rank", r},
-                   {"seconds", all[k * r]},
-                   {"cpu_seconds", all[k * r + 1]},
-                   {"comm_seconds", all[k * r + 2]},
-                   {"bytes_sent", static_cast<std::uint64_t>(all[k * r + 3])},
-                   {"bytes_received", static_cast<std::uint64_t>(all[k * r + 4])}});
-  return {{"ranks", s.ranks()}, {"mode", "replicated"}, {"per_rank", per}};
+                   {"seconds", a[0]},
+                   {"cpu_seconds", a[1]},
+                   {"comm_seconds", a[2]},
+                   {"bytes_sent", static_cast<std::uint64_t>(a[3])},
+                   {"bytes_received", static_cast<std::uint64_t>(a[4])}});
+    if (s.ring())
+      per.back().update({{"ring_seconds", a[5]},
+                         {"ring_bytes_sent", static_cast<std::uint64_t>(a[6])},
+                         {"ring_bytes_received", static_cast<std::uint64_t>(a[7])},
+                         {"ring_steps", static_cast<std::uint64_t>(a[8])}});
+  }
+  return {{"ranks", s.ranks()}, {"mode", s.ring() ? "ring" : "replicated"}, {"per_rank", per}};
+}
+
+// FNV-1a-like over the shape and the values' bit patterns, a word at a time.
+std::uint64_t fingerprint(const Eigen::MatrixXd& f) {
+  std::uint64_t h = 0xcbf29ce484222325ull;
+  auto add = [&](std::uint64_t w) { h = (h ^ w) * 0x100000001b3ull; };
+  add(static_cast<std::uint64_t>(f.rows()));
+  add(static_cast<std::uint64_t>(f.cols()));
+  for (Eigen::Index i = 0; i < f.size(); ++i) add(std::bit_cast<std::uint64_t>(f.data()[i]));
+  return h;
 }
 
 int run(int argc, char** argv, mpi::session& s) {
@@ -50,9 +75,12 @@ int run(int argc, char** argv, mpi::session& s) {
   app.require_subcommand(1, 1);
   std::vector<std::unique_ptr<command_flags>> subs;
   auto add = [&](const subcommand_text& t, void (*declare)(command_flags&)) {
-    subs.push_back(std::make_unique<command_flags>(app, t.name, t.description, t.usage + " [--stats]"));
+    subs.push_back(std::make_unique<command_flags>(app, t.name, t.description, t.usage + " [--ring] [--stats]"));
     declare(*subs.back());
     subs.back()->own("stats", "", "also per-process seconds and bytes communicated (JSON key \"mpi\")");
+    subs.back()->own("ring", "",
+                     "dropout-mc's components in blocks (--component-block, default 4096) that travel around the "
+                     "ring: each process holds its share only; the bits of one process with the same block size");
     return subs.back().get();
   };
   const command_flags* dropout = add(dropout_subcommand("mpirun -np R infoplane-mpi"), dropout_flags);
@@ -62,11 +90,16 @@ int run(int argc, char** argv, mpi::session& s) {
   try {
     app.parse(argc, argv);
     parsed = dropout->app()->parsed() ? dropout : ip;
-    // A file one process cannot read fails on every process, each before its next collective.
+    // A file one process cannot read fails on every process, each before its next collective;
+    // so does one whose contents differ between processes (a stale copy on one node), before
+    // the estimators' collectives could be sized differently and wait for ever.
     const matrix_reader read = [&](const std::string& path) {
-      return s.agreed([&] { return io::read_matrix(path); });
+      Eigen::MatrixXd f = s.agreed([&] { return io::read_matrix(path); });
+      s.require_same(fingerprint(f), path + ": the processes read different contents (shape or values)");
+      return f;
     };
     const bool stats = parsed->has("stats");
+    if (parsed->has("ring")) s.set_mode(mpi::components::ring);
     std::ostream quiet(nullptr);  // other ranks print nothing
     std::ostream& out = root ? std::cout : quiet;
     int code = 0;

@@ -50,6 +50,7 @@ struct ip_options {
   std::string out;                                 ///< --out (default DIR/ip)
   std::uint64_t seed = 0;                          ///< --seed
   unsigned threads = 0;                            ///< --threads (0: all cores)
+  std::optional<std::size_t> component_block;      ///< --component-block B (dropout-mc's blocks)
   bool quiet = false;                              ///< --quiet: no progress lines
   // Hooks of infoplane-mpi: each representation file is read through `read_matrix` (there:
   // on every process, then all agree, so that a file one process cannot read fails on all),
@@ -378,6 +379,7 @@ inline information_plane_options point_options(const ip_options& o, std::uint64_
   po.split = split;
   po.held_out = split == "test";
   po.threads = o.threads;
+  po.component_block = o.component_block;
   po.gaussian_bound = std::count(o.bounds.begin(), o.bounds.end(), "gauss") > 0;
   po.pairwise_bounds = std::count(o.bounds.begin(), o.bounds.end(), "pairwise") > 0;
   po.label_estimators = std::set<std::string>(o.label_estimators.begin(), o.label_estimators.end());
@@ -453,6 +455,7 @@ inline std::optional<std::string> write_outputs(const std::string& out, const ip
                   {"epochs", chosen},
                   {"seed", o.seed},
                   {"threads", o.threads}};
+  if (o.component_block) j["options"]["component_block"] = *o.component_block;
   j["points"] = nlohmann::json::array();
   for (std::size_t k = 0; k < points.size(); ++k) {
     const auto& p = points[k];

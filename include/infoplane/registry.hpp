@@ -77,7 +77,11 @@ struct registration<dropout_mixture> {
                                                                           {"scalar", mixture_kernel::scalar_reference}}),
             flag<O>("float", member(&O::storage), "store samples and components in float32", precision::float32,
                     precision::float64),
-            flag<O>("no-loo", member(&O::leave_one_out), "skip the leave-one-out upper end (faster)", false, true)};
+            flag<O>("no-loo", member(&O::leave_one_out), "skip the leave-one-out upper end (faster)", false, true),
+            number<O>("component-block", member(&O::component_block),
+                      "evaluate components in blocks of B: the same value to rounding, the bits of infoplane-mpi "
+                      "--ring with this B (whose default is 4096)",
+                      at_least{1})};
   }
   static dropout_mixture make(const options_type& o) { return dropout_mixture(o); }
   static conformance_spec conformance() { return {.independent = 1e-9, .dependent = 0.02}; }

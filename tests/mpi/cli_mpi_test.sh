@@ -87,6 +87,40 @@ for np in 1 3; do
   [ "$(points "$tmp/ipm$np/information_plane.json")" = "$want" ] || bad "ip, $np ranks: information_plane.json differs"
 done
 
+# --ring: dropout-mc's component blocks around the ring, the bits of infoplane with the same
+# --component-block (64: several blocks per zero-pattern group, cut at class boundaries).
+for means in dense relu; do
+  for loo in "" --no-loo; do
+    blk=(--component-block 64 --labels "$tmp/labels.npy" $loo)
+    want=$("$cli" dropout --estimator dropout-mc --means "$tmp/$means.npy" "${common[@]}" "${blk[@]}" | strip)
+    [ -n "$want" ] || bad "infoplane dropout --component-block printed nothing"
+    for np in 1 2 3; do
+      got=$(mpi "$np" dropout --estimator dropout-mc --means "$tmp/$means.npy" "${common[@]}" "${blk[@]}" --ring | strip)
+      [ "$got" = "$want" ] || bad "--ring on $means $loo, $np ranks: got '$got', want '$want'"
+    done
+  done
+done
+# The ring's default block (4096) is one block per group here: the unblocked bits.
+got=$(mpi 2 dropout --estimator dropout-mc --means "$tmp/relu.npy" "${common[@]}" --ring | strip)
+[ "$got" = "$("$cli" dropout --estimator dropout-mc --means "$tmp/relu.npy" "${common[@]}" | strip)" ] ||
+  bad "--ring with the default block: got '$got'"
+line=$(mpi 3 dropout --estimator dropout-mc --means "$tmp/relu.npy" "${common[@]}" --component-block 64 --ring --stats)
+echo "$line" | grep -q '"mpi": {"ranks":3,"mode":"ring","per_rank":\[{"rank":0,' || bad "--ring --stats: '$line'"
+[ "$(echo "$line" | grep -Eo '"ring_bytes_sent":[1-9]' | wc -l)" = 3 ] || bad "--ring --stats: a rank sent no block: '$line'"
+[ "$(echo "$line" | grep -Eo '"ring_steps":2' | wc -l)" = 3 ] || bad "--ring --stats: not 2 steps per rank: '$line'"
+ipblk=(--component-block 50)
+"$cli" ip --dir "$tmp/run" "${ipargs[@]}" "${ipblk[@]}" --out "$tmp/ipb" > /dev/null || bad "infoplane ip --component-block failed"
+want=$(points "$tmp/ipb/information_plane.json")
+for np in 1 3; do
+  mpi "$np" ip --dir "$tmp/run" "${ipargs[@]}" "${ipblk[@]}" --ring --out "$tmp/ipr$np" > /dev/null ||
+    bad "infoplane-mpi ip --ring -np $np failed"
+  [ "$(points "$tmp/ipr$np/information_plane.json")" = "$want" ] || bad "ip --ring, $np ranks: information_plane.json differs"
+done
+out=$(mpi 2 dropout --estimator dropout-mc --means "$tmp/relu.npy" "${common[@]}" --ring --component-block 0 2>&1)
+rc=$?
+[ $rc -ne 0 ] && [ $rc -ne 124 ] && echo "$out" | grep -q -- "--component-block" ||
+  bad "--component-block 0: exit $rc, '$out'"
+
 # Bad input on rank 1 only. A missing --means file:
 args=(dropout --estimator dropout-mc "${common[@]}")
 timeout 60 "${mpirun[@]}" 1 "$mpicli" "${args[@]}" --means "$tmp/relu.npy" : \
@@ -95,6 +129,24 @@ rc=$?
 [ $rc -ne 0 ] && [ $rc -ne 124 ] || bad "missing file on rank 1: exit $rc (124: it hung)"
 grep -q "rank 1: .*absent.npy" "$tmp/err" || bad "missing file on rank 1: message '$(cat "$tmp/err")'"
 [ ! -s "$tmp/out" ] || bad "missing file on rank 1: printed '$(cat "$tmp/out")'"
+
+# ... the same in ring mode, and a file whose contents differ on rank 1 (one value changed):
+# every rank stops before the ring starts.
+timeout 60 "${mpirun[@]}" 1 "$mpicli" "${args[@]}" --ring --means "$tmp/relu.npy" : \
+  -n 1 "$mpicli" "${args[@]}" --ring --means "$tmp/absent.npy" > "$tmp/out" 2> "$tmp/err"
+rc=$?
+[ $rc -ne 0 ] && [ $rc -ne 124 ] || bad "--ring, missing file on rank 1: exit $rc (124: it hung)"
+grep -q "rank 1: .*absent.npy" "$tmp/err" || bad "--ring, missing file on rank 1: message '$(cat "$tmp/err")'"
+/usr/bin/python3 -c "
+import numpy as np, sys
+f = np.load(sys.argv[1]); f[7, 3] += 0.5; np.save(sys.argv[2], f)" "$tmp/relu.npy" "$tmp/relu_other.npy"
+timeout 60 "${mpirun[@]}" 1 "$mpicli" "${args[@]}" --ring --means "$tmp/relu.npy" : \
+  -n 1 "$mpicli" "${args[@]}" --ring --means "$tmp/relu_other.npy" > "$tmp/out" 2> "$tmp/err"
+rc=$?
+[ $rc -ne 0 ] && [ $rc -ne 124 ] || bad "--ring, other contents on rank 1: exit $rc (124: it hung)"
+grep -q "relu.npy: the processes read different contents" "$tmp/err" ||
+  bad "--ring, other contents on rank 1: message '$(cat "$tmp/err")'"
+[ ! -s "$tmp/out" ] || bad "--ring, other contents on rank 1: printed '$(cat "$tmp/out")'"
 
 # ip where rank 1's folder has a truncated epoch file: that point fails on every rank (named in
 # information_plane.json), the others are computed, exit 1.

@@ -2,13 +2,17 @@
 // infoplane::mpi::session; rank 0 also runs them alone (no session: the single-process
 // library) and compares every reported double bit for bit. Representations with and without
 // exact zeros (ReLU-like patterns: a few large groups and some small ones), with and without
-// labels, 1 and 2 threads, float64 and float32 storage, all components and a subset.
+// labels, 1 and 2 threads, float64 and float32 storage, all components and a subset; then
+// dropout_mixture in ring mode (mpi::components::ring) against the single-process library with
+// the same component_block, and that against the unblocked default (to 1e-12 relative).
 // Run under mpirun -np R; exit 0 when everything matches on every rank, 1 otherwise.
 #include <Eigen/Core>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <utility>
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -123,11 +127,80 @@ int main(int argc, char** argv) {
     both(s, [&] { return dropout_gaussian_bound({.seed = 11}).estimate(in); },
          [&](const estimate_result& m, const estimate_result& r) { check.result("gauss-bound " + tag, m, r); });
   }
+  // Ring mode: components in blocks of B around the ring, against the single-process library
+  // with the same B (and that against the unblocked default, to rounding). d = 20 takes the
+  // automatic kernel's screened path for float64, d = 7 the pruned one.
+  std::size_t ring_compared = 0, ring_far = 0;
+  s.set_mode(mpi::components::ring);
+  for (bool zeros : {false, true})
+    for (Eigen::Index d : {Eigen::Index{7}, Eigen::Index{20}}) {
+      const Eigen::MatrixXd f = representation(701, d, zeros);
+      const noisy_representation in{f, noise};
+      std::vector<int> labels(static_cast<std::size_t>(f.rows()));
+      for (std::size_t i = 0; i < labels.size(); ++i) labels[i] = static_cast<int>((i * 7) % 3);
+      for (std::size_t block : {std::size_t{50}, std::size_t{128}, std::size_t{1000}})
+        for (unsigned threads : {1u, 2u})
+          for (precision storage : {precision::float64, precision::float32})
+            for (int variant : {0, 1, 2}) {  // LOO; no LOO; LOO with the screened kernel (float64)
+              const bool loo = variant != 1;
+              if (block == 1000 && (storage == precision::float32 || variant == 1)) continue;
+              if (variant == 2 && storage == precision::float32) continue;
+              dropout_mixture_options o{.noise_draws = 3, .seed = 5, .threads = threads, .leave_one_out = loo,
+                                        .storage = storage, .component_block = block};
+              if (variant == 2) o.kernel = mixture_kernel::simd_screened;
+              const std::string what = std::string("ring ") + (zeros ? "zeros" : "dense") + " d " + std::to_string(d) +
+                                       " B " + std::to_string(block) + " threads " + std::to_string(threads) +
+                                       (storage == precision::float32 ? " float32" : " float64") +
+                                       (loo ? "" : " no-loo") + (variant == 2 ? " screened" : "");
+              both(s, [&] { return dropout_mixture(o).report(in, labels); },
+                   [&](const dropout_mixture_report& m, const dropout_mixture_report& r) {
+                     check.result("dropout-mc " + what, m.mi, r.mi);
+                     check("dropout-mc loo " + what, m.mi_leave_one_out, r.mi_leave_one_out);
+                     check("dropout-mc h_z " + what, m.h_z, r.h_z);
+                     check("dropout-mc h_z se " + what, m.h_z_std_error, r.h_z_std_error);
+                     check.result("dropout-mc I(Z;Y) " + what, *m.label_mi, *r.label_mi);
+                     check("dropout-mc I(X;Z|Y) " + what, m.mi_given_labels, r.mi_given_labels);
+                   });
+              both(s, [&] { return dropout_mixture(o).report(in); },
+                   [&](const dropout_mixture_report& m, const dropout_mixture_report& r) {
+                     check.result("dropout-mc unlabelled " + what, m.mi, r.mi);
+                     check("dropout-mc unlabelled loo " + what, m.mi_leave_one_out, r.mi_leave_one_out);
+                     check("dropout-mc unlabelled h_z " + what, m.h_z, r.h_z);
+                   });
+              if (s.rank() != 0 || storage == precision::float32) continue;
+              // Blocked against unblocked, both in one process: equal to rounding.
+              auto& active = detail::active_scale_out();
+              active = nullptr;
+              dropout_mixture_options u = o;
+              u.component_block.reset();
+              const auto a = dropout_mixture(o).report(in, labels), b = dropout_mixture(u).report(in, labels);
+              active = &s;
+              for (auto [x, y] : {std::pair{a.mi.value, b.mi.value}, std::pair{a.mi_leave_one_out, b.mi_leave_one_out},
+                                  std::pair{a.h_z, b.h_z}, std::pair{a.label_mi->value, b.label_mi->value}}) {
+                ++ring_compared;
+                if (std::isnan(x) && std::isnan(y)) continue;  // no leave-one-out
+                if (!(std::abs(x - y) <= 1e-12 * std::max(1.0, std::abs(y)))) {
+                  ++ring_far;
+                  std::printf("BLOCKED %s: %.17g, unblocked %.17g\n", what.c_str(), x, y);
+                }
+              }
+            }
+    }
+  s.set_mode(mpi::components::replicated);
+  // The ring must have moved blocks between every pair of neighbours.
+  int no_ring = s.ranks() > 1 && (s.stats().ring_bytes_sent == 0 || s.stats().ring_bytes_received == 0) ? 1 : 0;
+  int any_no_ring = 0;
+  MPI_Allreduce(&no_ring, &any_no_ring, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+  if (any_no_ring && s.rank() == 0) std::printf("a rank sent or received no ring block\n");
+  if (s.rank() == 0)
+    std::printf("mpi_bits: blocked vs unblocked: %zu values compared, %zu beyond 1e-12 relative\n", ring_compared,
+                ring_far);
+
   // Every rank must have evaluated a share (sent something), or the comparison proves nothing.
   int bad = check.failed > 0 ? 1 : 0, idle = s.ranks() > 1 && s.stats().bytes_sent == 0 ? 1 : 0, any_idle = 0;
   MPI_Allreduce(&idle, &any_idle, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
   if (any_idle && s.rank() == 0) std::printf("a rank evaluated no work item\n");
-  bad = bad || any_idle;
+  bad = bad || any_idle || any_no_ring || ring_far > 0;
   MPI_Bcast(&bad, 1, MPI_INT, 0, MPI_COMM_WORLD);
   if (s.rank() == 0)
     std::printf("mpi_bits: %zu ranks, %zu values compared, %zu differ\n", s.ranks(), check.compared, check.failed);

@@ -11,7 +11,11 @@
 //   infoplane::mpi::session s;                      // MPI_COMM_WORLD
 //   auto rep = infoplane::dropout_mixture(opt).report(in);
 //
-// Every process reads (or is given) the whole representation: memory per process is O(N d).
+// Every process reads (or is given) the whole representation. With components::replicated
+// every process also packs every component (about 40 N d bytes in all per process); with
+// components::ring, dropout_mixture packs only this process's share of the component blocks
+// (dropout_mixture_options::component_block) and the shares travel around the ring, so the
+// packed components take O(N d / R) per process (the representation itself still N d).
 // The C API only: OpenMPI's and MPICH's C++ bindings (removed in MPI-3) warn under -Wextra.
 #ifndef OMPI_SKIP_MPICXX
 #define OMPI_SKIP_MPICXX 1
@@ -22,6 +26,7 @@
 #include <mpi.h>
 
 #include <chrono>
+#include <algorithm>
 #include <climits>
 #include <cstdint>
 #include <exception>
@@ -67,17 +72,24 @@ class environment {
   ~environment() { MPI_Finalize(); }
 };
 
-/// Time in collectives and bytes moved by this process, since the session began.
+/// Time in collectives and bytes moved by this process, since the session began. The totals
+/// include the ring's steps, which the ring_ fields also count on their own.
 struct traffic {
   double seconds = 0;
   std::uint64_t bytes_sent = 0, bytes_received = 0;
   std::uint64_t collectives = 0;
+  double ring_seconds = 0;  ///< starting each ring step and waiting for it to complete
+  std::uint64_t ring_bytes_sent = 0, ring_bytes_received = 0, ring_steps = 0;
 };
+
+/// Where the dropout mixture's components live (the other estimators always replicate them).
+enum class components { replicated, ring };
 
 /// Installs itself as the estimators' scale-out for its lifetime (one at a time per process).
 class session final : public detail::scale_out {
  public:
-  explicit session(MPI_Comm comm = MPI_COMM_WORLD) : comm_(comm), previous_(detail::active_scale_out()) {
+  explicit session(MPI_Comm comm = MPI_COMM_WORLD, components mode = components::replicated)
+      : comm_(comm), mode_(mode), previous_(detail::active_scale_out()) {
     int r = 0, n = 0;
     check(MPI_Comm_set_errhandler(comm_, MPI_ERRORS_RETURN), "MPI_Comm_set_errhandler");
     check(MPI_Comm_rank(comm_, &r), "MPI_Comm_rank");
@@ -94,6 +106,36 @@ class session final : public detail::scale_out {
   [[nodiscard]] std::size_t rank() const noexcept override { return rank_; }
   [[nodiscard]] MPI_Comm communicator() const noexcept { return comm_; }
   [[nodiscard]] const traffic& stats() const noexcept { return stats_; }
+  [[nodiscard]] bool ring() const noexcept override { return mode_ == components::ring; }
+  /// Takes effect from the next estimate; every process must set the same.
+  void set_mode(components mode) noexcept { mode_ = mode; }
+
+  void ring_begin(const void* send, std::size_t send_bytes, void* recv, std::size_t recv_bytes) override {
+    const auto t0 = std::chrono::steady_clock::now();
+    INFOPLANE_CHECK(ranks_ > 1 && !in_flight_, "mpi::session: ring_begin needs two processes and no step in flight");
+    INFOPLANE_CHECK(send_bytes % 8 == 0 && recv_bytes % 8 == 0 && send_bytes / 8 <= INT_MAX && recv_bytes / 8 <= INT_MAX,
+                    "mpi::session: a ring step of " + std::to_string(std::max(send_bytes, recv_bytes)) +
+                        " bytes (needs a multiple of 8, at most 8 * INT_MAX); use more processes");
+    const int next = static_cast<int>((rank_ + 1) % ranks_), prev = static_cast<int>((rank_ + ranks_ - 1) % ranks_);
+    // Doubles, not bytes, so that one message can carry up to 16 GiB.
+    check(MPI_Irecv(recv, static_cast<int>(recv_bytes / 8), MPI_DOUBLE, prev, ring_tag, comm_, &requests_[0]),
+          "MPI_Irecv");
+    check(MPI_Isend(send, static_cast<int>(send_bytes / 8), MPI_DOUBLE, next, ring_tag, comm_, &requests_[1]),
+          "MPI_Isend");
+    in_flight_ = true;
+    stats_.ring_bytes_sent += send_bytes;
+    stats_.ring_bytes_received += recv_bytes;
+    ++stats_.ring_steps;
+    ring_count(t0, send_bytes, recv_bytes);
+  }
+
+  void ring_end() override {
+    const auto t0 = std::chrono::steady_clock::now();
+    INFOPLANE_CHECK(in_flight_, "mpi::session: ring_end without ring_begin");
+    in_flight_ = false;
+    check(MPI_Waitall(2, requests_, MPI_STATUSES_IGNORE), "MPI_Waitall");
+    ring_count(t0, 0, 0);
+  }
 
   void all_gather(void* data, std::size_t item_bytes, std::span<const std::size_t> offsets) override {
     const auto t0 = std::chrono::steady_clock::now();
@@ -192,7 +234,19 @@ class session final : public detail::scale_out {
     ++stats_.collectives;
   }
 
+  void ring_count(std::chrono::steady_clock::time_point t0, std::uint64_t sent, std::uint64_t received) {
+    const double dt = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    stats_.seconds += dt;
+    stats_.ring_seconds += dt;
+    stats_.bytes_sent += sent;
+    stats_.bytes_received += received;
+  }
+
+  static constexpr int ring_tag = 17;
   MPI_Comm comm_;
+  components mode_;
+  MPI_Request requests_[2] = {MPI_REQUEST_NULL, MPI_REQUEST_NULL};
+  bool in_flight_ = false;
   detail::scale_out* previous_;
   std::size_t rank_ = 0, ranks_ = 1;
   traffic stats_;

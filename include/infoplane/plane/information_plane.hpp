@@ -46,6 +46,7 @@ struct information_plane_options {
   bool held_out = false;
   unsigned threads = 0;                   ///< 0: all cores; no result depends on it
   std::optional<std::size_t> components{};  ///< K mixture components (seeded subset); ceiling log K
+  std::optional<std::size_t> component_block{};  ///< dropout_mixture_options::component_block
   bool gaussian_bound = true;             ///< dropout_gaussian_bound (analytic covariance)
   bool pairwise_bounds = false;           ///< KL and Bhattacharyya bounds: O(N^2 d)
   std::set<std::string> label_estimators = {"mixture"};  ///< any of label_estimator_names()
@@ -159,7 +160,11 @@ ip_point information_plane_point(const MF& f, const Labels& labels, const Noise&
 
   // I(X;Z), and I(Z;Y) on the same draws when the mixture is among the label estimators.
   timed("i_xz", [&] {
-    const dropout_mixture mix({.noise_draws = o.noise_draws, .seed = seed, .components = o.components, .threads = o.threads});
+    const dropout_mixture mix({.noise_draws = o.noise_draws,
+                               .seed = seed,
+                               .components = o.components,
+                               .threads = o.threads,
+                               .component_block = o.component_block});
     if (want_mixture) {
       auto rep = mix.report(in, cls);
       p.i_xz = rep.mi;

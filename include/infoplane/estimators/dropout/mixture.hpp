@@ -2,11 +2,14 @@
 // I(X;Z) for Gaussian dropout by Monte Carlo over the Gaussian mixture (paper §4, Algorithm 1),
 // with X uniform over the N data points and Z = f(X) * eps, eps ~ N(1, s^2).
 #include <Eigen/Core>
+#include <climits>
 #include <cmath>
 #include <cstdint>
 #include <limits>
 #include <algorithm>
 #include <concepts>
+#include <cstddef>
+#include <cstring>
 #include <optional>
 #include <ranges>
 #include <span>
@@ -43,6 +46,11 @@ struct dropout_mixture_options {
   /// own component's weight and skip more work (the plug-in value stays exact).
   bool leave_one_out = true;
   precision storage = precision::float64;
+  /// B: evaluate each zero-pattern group's components in blocks of B (cut at class boundaries)
+  /// and combine the blocks' log-sum-exps in block order. Unset: one block per group (class).
+  /// The value agrees with unset to rounding (~1e-15 relative); the bits are those of the MPI
+  /// ring with the same B, for any process count. The ring uses default_ring_block if unset.
+  std::optional<std::size_t> component_block{};
 };
 
 /// Everything one pass computes. mi.value is the plug-in estimate; mi.lower/upper the bracket.
@@ -70,11 +78,15 @@ class dropout_mixture {
  public:
   static constexpr std::string_view name = "dropout-mc";
   static constexpr bound_kind kind = bound_kind::point_estimate;
+  /// Components per block in MPI ring mode when component_block is unset.
+  static constexpr std::size_t default_ring_block = 4096;
 
   explicit dropout_mixture(dropout_mixture_options options = {}) : opt_(options) {
     INFOPLANE_CHECK(opt_.noise_draws >= 1, std::string(name) + ": noise_draws (M) must be >= 1, got 0");
     INFOPLANE_CHECK(opt_.saturation_fraction > 0 && opt_.saturation_fraction <= 1,
                     std::string(name) + ": saturation_fraction must lie in (0, 1]");
+    INFOPLANE_CHECK(!opt_.component_block || *opt_.component_block >= 1,
+                    std::string(name) + ": component_block (--component-block) must be >= 1, got 0");
   }
 
   [[nodiscard]] const dropout_mixture_options& options() const noexcept { return opt_; }
@@ -119,6 +131,23 @@ class dropout_mixture {
   struct class_range {
     std::uint32_t cls;
     std::size_t begin, end;
+  };
+
+  // Members [begin, end) of a packed group: one kernel call per sample batch.
+  struct piece {
+    std::size_t begin, end;
+  };
+
+  // One zero-pattern group: its classes, its pieces (class q's are [class_pieces[q],
+  // class_pieces[q + 1])), its packed components and its kernel.
+  template <class T>
+  struct group_work {
+    std::vector<class_range> ranges;
+    std::vector<piece> pieces;
+    std::vector<std::size_t> class_pieces;
+    detail::packed_group<T> packed;
+    mixture_kernel kernel = mixture_kernel::automatic;
+    std::size_t first = 0;  // its first point in the per-point sums
   };
 
   template <class T, class MF, class Noise>
@@ -166,86 +195,238 @@ class dropout_mixture {
     const auto share = detail::share_members(
         sizes, chunk, [&](std::size_t gi) { return double(sizes[gi]) * double(groups[gi].dims.size() + 1); }, so);
 
-    std::vector<point_sums> sums;  // in group order, then member order
-    sums.reserve(n);
+    // Component blocks: fixed size, so that each (sample, block) partial log-sum-exp, and the
+    // order they are combined in, are the same whichever process holds the block.
+    const bool ring = so && so->ring();
+    const std::size_t block = opt_.component_block ? *opt_.component_block : ring ? default_ring_block : 0;  // 0: none
+
+    std::vector<point_sums> sums(n);  // in group order, then member order
+    std::vector<group_work<T>> work(groups.size());
     double h_cond = 0.0;
-    for (std::size_t gi = 0; gi < groups.size(); ++gi) {
+    for (std::size_t gi = 0, first = 0; gi < groups.size(); ++gi) {
       auto& g = groups[gi];
+      auto& w = work[gi];
+      w.first = first;
+      first += g.members.size();
       // With labels, members are packed class by class (ascending within a class).
-      std::vector<class_range> ranges;
       if (cls) {
         std::stable_sort(g.members.begin(), g.members.end(),
                          [&](std::size_t a, std::size_t b) { return (*cls)[a] < (*cls)[b]; });
         for (std::size_t j = 0; j < g.members.size(); ++j) {
           const std::uint32_t c = (*cls)[g.members[j]];
-          if (ranges.empty() || ranges.back().cls != c) ranges.push_back({c, j, j});
-          ranges.back().end = j + 1;
+          if (w.ranges.empty() || w.ranges.back().cls != c) w.ranges.push_back({c, j, j});
+          w.ranges.back().end = j + 1;
         }
       } else {
-        ranges.push_back({0, 0, g.members.size()});
+        w.ranges.push_back({0, 0, g.members.size()});
       }
-      const auto packed = detail::pack_components<T>(comp, g);
-      const std::size_t first = sums.size(), d = packed.d, n_ranges = ranges.size();
-      std::vector<mixture_evaluator<T>> evaluators;
-      evaluators.reserve(n_ranges);
-      for (const auto& cr : ranges)
-        evaluators.emplace_back(mixture_view<T>{packed.mean.data() + cr.begin * d, packed.half_prec.data() + cr.begin * d,
-                                                packed.log_norm.data() + cr.begin, cr.end - cr.begin, d},
-                                choose_mixture_kernel<T>(opt_.kernel, packed.d, comp.uniform_variance()));
-      sums.resize(first + g.members.size());
-      const std::size_t lo = share.range[gi].first, hi = share.range[gi].second;
-      detail::parallel_for(hi - lo, opt_.threads, chunk, [&](std::size_t b0, std::size_t e0) {
-        const std::size_t b = lo + b0, e = lo + e0;
-        const std::size_t p = (e - b) * m_draws;
-        std::vector<T> z(p * d);
-        std::vector<double> log_own(p), lse(p * n_ranges);  // lse: [range][sample]
-        std::vector<std::uint32_t> own(p);
-        std::vector<std::size_t> range_of(e - b);
-        for (std::size_t j = b; j < e; ++j) {
-          const std::size_t off = (j - b) * m_draws;
-          detail::draw_components(comp, g.members[j], g.dims, m_draws, opt_.seed, packed.log_norm[j],
-                                  z.data() + off * d, log_own.data() + off, packed.unit_scale.data());
-          while (range_of[j - b] + 1 < n_ranges && ranges[range_of[j - b]].end <= j) ++range_of[j - b];
+      // Pieces: the blocks [k B, (k + 1) B) of the packed order, cut at class boundaries.
+      for (std::size_t q = 0; q < w.ranges.size(); ++q) {
+        w.class_pieces.push_back(w.pieces.size());
+        for (std::size_t b = w.ranges[q].begin; b < w.ranges[q].end;) {
+          const std::size_t e = block ? std::min(w.ranges[q].end, (b / block + 1) * block) : w.ranges[q].end;
+          w.pieces.push_back({b, e});
+          b = e;
         }
-        const double* seed = opt_.leave_one_out ? nullptr : log_own.data();
-        for (std::size_t q = 0; q < n_ranges; ++q) {
-          // Index within this sub-mixture for its own members, no component for the others.
-          for (std::size_t j = b; j < e; ++j) {
-            const bool mine = j >= ranges[q].begin && j < ranges[q].end;
-            std::fill_n(own.begin() + static_cast<std::ptrdiff_t>((j - b) * m_draws), m_draws,
-                        mine ? static_cast<std::uint32_t>(j - ranges[q].begin) : no_own);
-          }
-          // Seeding every class's pass with the own weight w keeps all of them exact: a term
-          // dropped in class c is below e^-40 of max(w, class c's largest), both in the total.
-          evaluators[q](sample_view<T>{z.data(), own.data(), p, d}, lse.data() + q * p, seed);
-        }
-        for (std::size_t j = b; j < e; ++j) {
-          point_sums& ps = sums[first + j];
-          const std::size_t q_own = range_of[j - b];
-          for (std::size_t m = 0; m < m_draws; ++m) {
-            const std::size_t s = (j - b) * m_draws + m;
-            const double w = log_own[s];
-            double ex = lse[s];
-            for (std::size_t q = 1; q < n_ranges; ++q) ex = logaddexp(ex, lse[q * p + s]);
-            const double all = logaddexp(ex, w);
-            const double plug = std::min(w - all, 0.0) + log_n;  // <= log N: `all` holds the own term
-            const double loo = w - ex + log_n1;   // +inf when no other component shares the pattern
-            const double h = log_n - all - packed.log_scale;  // back to the data's own units
-            ps.plug += plug, ps.plug_sq += plug * plug;
-            ps.loo += loo, ps.loo_sq += loo * loo;
-            ps.h += h, ps.h_sq += h * h;
-            if (cls) {
-              // log p(z|y) - log p(z) = log S_y - log S + log N - log N_y <= -log p(y).
-              const double s_y = logaddexp(lse[q_own * p + s], w);
-              const double zy = std::min(s_y - all, 0.0) + log_n - log_ny[ranges[q_own].cls];
-              const double cond = plug - zy;
-              ps.zy += zy, ps.zy_sq += zy * zy;
-              ps.cond += cond, ps.cond_sq += cond * cond;
-            }
-          }
-        }
-      });
+      }
+      w.class_pieces.push_back(w.pieces.size());
+      w.kernel = choose_mixture_kernel<T>(opt_.kernel, g.dims.size(), comp.uniform_variance());
       for (std::size_t r : g.members) h_cond += detail::conditional_entropy_of(comp, r, g.dims);
+    }
+
+    // One batch of this process's points of one group: their draws, and per sample one partial
+    // log-sum-exp per piece.
+    struct batch {
+      std::size_t g, b, e;
+      std::vector<T> z;
+      std::vector<double> log_own, part;
+      std::vector<std::uint32_t> own;
+    };
+    auto draw = [&](batch& x) {
+      const auto& w = work[x.g];
+      const std::size_t p = (x.e - x.b) * m_draws, d = w.packed.d;
+      x.z.resize(p * d);
+      x.log_own.resize(p);
+      x.own.resize(p);
+      x.part.resize(p * w.pieces.size());
+      for (std::size_t j = x.b; j < x.e; ++j) {
+        const std::size_t off = (j - x.b) * m_draws;
+        detail::draw_components(comp, groups[x.g].members[j], groups[x.g].dims, m_draws, opt_.seed,
+                                w.packed.log_norm[j], x.z.data() + off * d, x.log_own.data() + off,
+                                w.packed.unit_scale.data());
+      }
+    };
+    auto evaluate = [&](batch& x, std::size_t pi, const mixture_evaluator<T>& ev) {
+      const auto& pc = work[x.g].pieces[pi];
+      const std::size_t p = x.log_own.size();
+      // Index within this piece for its own members, no component for the others.
+      for (std::size_t j = x.b; j < x.e; ++j)
+        std::fill_n(x.own.begin() + static_cast<std::ptrdiff_t>((j - x.b) * m_draws), m_draws,
+                    j >= pc.begin && j < pc.end ? static_cast<std::uint32_t>(j - pc.begin) : no_own);
+      // Seeding every piece with the own weight w keeps all of them exact: a term dropped in
+      // piece c is below e^-40 of max(w, piece c's largest), both in the total.
+      ev(sample_view<T>{x.z.data(), x.own.data(), p, work[x.g].packed.d}, x.part.data() + pi * p,
+         opt_.leave_one_out ? nullptr : x.log_own.data());
+    };
+    auto finish = [&](const batch& x) {
+      const auto& w = work[x.g];
+      const std::size_t p = x.log_own.size(), n_ranges = w.ranges.size();
+      std::vector<double> class_lse(n_ranges);
+      for (std::size_t j = x.b, q_own = 0; j < x.e; ++j) {
+        while (q_own + 1 < n_ranges && w.ranges[q_own].end <= j) ++q_own;
+        point_sums& ps = sums[w.first + j];
+        for (std::size_t m = 0; m < m_draws; ++m) {
+          const std::size_t s = (j - x.b) * m_draws + m;
+          // Each class's pieces in block order, then the classes in order.
+          for (std::size_t q = 0; q < n_ranges; ++q) {
+            double l = x.part[w.class_pieces[q] * p + s];
+            for (std::size_t pi = w.class_pieces[q] + 1; pi < w.class_pieces[q + 1]; ++pi)
+              l = logaddexp(l, x.part[pi * p + s]);
+            class_lse[q] = l;
+          }
+          const double wo = x.log_own[s];
+          double ex = class_lse[0];
+          for (std::size_t q = 1; q < n_ranges; ++q) ex = logaddexp(ex, class_lse[q]);
+          const double all = logaddexp(ex, wo);
+          const double plug = std::min(wo - all, 0.0) + log_n;  // <= log N: `all` holds the own term
+          const double loo = wo - ex + log_n1;   // +inf when no other component shares the pattern
+          const double h = log_n - all - w.packed.log_scale;  // back to the data's own units
+          ps.plug += plug, ps.plug_sq += plug * plug;
+          ps.loo += loo, ps.loo_sq += loo * loo;
+          ps.h += h, ps.h_sq += h * h;
+          if (cls) {
+            // log p(z|y) - log p(z) = log S_y - log S + log N - log N_y <= -log p(y).
+            const double s_y = logaddexp(class_lse[q_own], wo);
+            const double zy = std::min(s_y - all, 0.0) + log_n - log_ny[w.ranges[q_own].cls];
+            const double cond = plug - zy;
+            ps.zy += zy, ps.zy_sq += zy * zy;
+            ps.cond += cond, ps.cond_sq += cond * cond;
+          }
+        }
+      }
+    };
+    auto evaluator = [&](const group_work<T>& w, const T* mean, const T* half_prec, const double* log_norm,
+                         std::size_t pi) {
+      const auto& pc = w.pieces[pi];
+      return mixture_evaluator<T>(mixture_view<T>{mean, half_prec, log_norm, pc.end - pc.begin, w.packed.d}, w.kernel);
+    };
+
+    if (!ring) {
+      for (std::size_t gi = 0; gi < groups.size(); ++gi) {
+        auto& w = work[gi];
+        w.packed = detail::pack_components<T>(comp, groups[gi]);
+        const std::size_t d = w.packed.d;
+        std::vector<mixture_evaluator<T>> evaluators;
+        evaluators.reserve(w.pieces.size());
+        for (std::size_t pi = 0; pi < w.pieces.size(); ++pi) {
+          const std::size_t b = w.pieces[pi].begin;
+          evaluators.push_back(evaluator(w, w.packed.mean.data() + b * d, w.packed.half_prec.data() + b * d,
+                                         w.packed.log_norm.data() + b, pi));
+        }
+        const std::size_t lo = share.range[gi].first, hi = share.range[gi].second;
+        detail::parallel_for(hi - lo, opt_.threads, chunk, [&](std::size_t b0, std::size_t e0) {
+          batch x{gi, lo + b0, lo + e0, {}, {}, {}, {}};
+          draw(x);
+          for (std::size_t pi = 0; pi < w.pieces.size(); ++pi) evaluate(x, pi, evaluators[pi]);
+          finish(x);
+        });
+        w.packed = {};  // one group's components at a time
+      }
+    } else {
+      // Ring (detail/scale_out.hpp): this process packs only its share of the blocks (whole
+      // blocks of B components, so pieces never straddle two processes), and every process's
+      // share passes every process once while its samples, drawn once, wait.
+      const std::size_t ranks = so->ranks(), me = so->rank();
+      std::vector<detail::member_share> held(ranks);
+      for (std::size_t r = 0; r < ranks; ++r)
+        held[r] = detail::share_members(
+            sizes, block, [&](std::size_t gi) { return double(groups[gi].dims.size() + 1); }, ranks, r);
+      // The buffer of process r's share: per group, mean, half_prec, log_norm, each 64-byte aligned.
+      struct segment {
+        std::size_t g, lo, hi, mean, half_prec, log_norm;  // members [lo, hi); byte offsets
+      };
+      const auto align = [](std::size_t x) { return (x + 63) / 64 * 64; };
+      std::vector<std::vector<segment>> layout(ranks);
+      std::vector<std::size_t> bytes(ranks, 0);
+      for (std::size_t r = 0; r < ranks; ++r)
+        for (std::size_t gi = 0, at = 0; gi < groups.size(); ++gi) {
+          const auto [lo, hi] = held[r].range[gi];
+          if (lo == hi) continue;
+          const std::size_t arr = (hi - lo) * groups[gi].dims.size() * sizeof(T);
+          segment sg{gi, lo, hi, at, align(at + arr), 0};
+          sg.log_norm = align(sg.half_prec + arr);
+          at = bytes[r] = align(sg.log_norm + (hi - lo) * sizeof(double));
+          layout[r].push_back(sg);
+        }
+      const std::size_t most = *std::max_element(bytes.begin(), bytes.end());
+      INFOPLANE_CHECK(most / 8 <= INT_MAX, std::string(name) + ": one process's share of the ring is " +
+                                               std::to_string(most) + " bytes, more than a message carries (16 GiB); "
+                                               "use more processes");
+      detail::require_memory({ranks > 1 ? 2u : 1u, most}, 1, std::string(name) + ": the ring's component buffers");
+      std::vector<std::byte> cur(most), nxt;  // nxt after packing: no third copy at the peak
+      for (std::size_t gi = 0, at = 0; gi < groups.size(); ++gi) {
+        auto& w = work[gi];
+        w.packed = detail::pack_components<T>(comp, groups[gi], held[me].range[gi].first, held[me].range[gi].second);
+        if (at < layout[me].size() && layout[me][at].g == gi) {
+          const segment& sg = layout[me][at++];
+          std::memcpy(cur.data() + sg.mean, w.packed.mean.data(), w.packed.mean.size() * sizeof(T));
+          std::memcpy(cur.data() + sg.half_prec, w.packed.half_prec.data(), w.packed.half_prec.size() * sizeof(T));
+          std::memcpy(cur.data() + sg.log_norm, w.packed.log_norm.data() + sg.lo, (sg.hi - sg.lo) * sizeof(double));
+        }
+        std::vector<T>().swap(w.packed.mean);  // the buffer holds them now
+        std::vector<T>().swap(w.packed.half_prec);
+      }
+      if (ranks > 1) nxt.resize(most);
+      // This process's points of each group in one batch per thread: every draw is kept for the
+      // whole ring anyway, and large batches let the kernel reuse each block's panel. Batches
+      // start at multiples of `chunk` points, as the threads' and processes' do: the screened
+      // kernel decides per 8 consecutive samples, which must be the same 8 (mpi_bits checks it).
+      std::vector<batch> items;
+      std::vector<std::size_t> group_items(groups.size() + 1);
+      const std::size_t workers = detail::resolve_threads(opt_.threads);
+      for (std::size_t gi = 0; gi < groups.size(); ++gi) {
+        group_items[gi] = items.size();
+        const auto [lo, hi] = share.range[gi];
+        const std::size_t step = ((hi - lo + workers - 1) / workers + chunk - 1) / chunk * chunk;
+        for (std::size_t b = lo; b < hi; b += step) items.push_back({gi, b, std::min(hi, b + step), {}, {}, {}, {}});
+      }
+      group_items[groups.size()] = items.size();
+      std::uint64_t draw_bytes = 0;  // z, log_own, own and the partials, kept for the whole ring
+      for (const auto& x : items)
+        draw_bytes += (x.e - x.b) * m_draws * (work[x.g].packed.d * sizeof(T) + 12 + 8 * work[x.g].pieces.size());
+      detail::require_memory({draw_bytes}, 1, std::string(name) + ": this process's noisy draws and partial sums in ring mode");
+      detail::parallel_for(items.size(), opt_.threads, 1, [&](std::size_t b, std::size_t e) {
+        for (std::size_t i = b; i < e; ++i) draw(items[i]);
+      });
+      for (std::size_t t = 0; t < ranks; ++t) {
+        const std::size_t from = (me + ranks - t) % ranks, next = (me + 2 * ranks - t - 1) % ranks;
+        if (t + 1 < ranks) so->ring_begin(cur.data(), bytes[from], nxt.data(), bytes[next]);
+        for (const segment& sg : layout[from]) {
+          const auto& w = work[sg.g];
+          const std::size_t i0 = group_items[sg.g], i1 = group_items[sg.g + 1], d = w.packed.d;
+          if (i0 == i1) continue;  // none of this group's points here
+          const T* mean = reinterpret_cast<const T*>(cur.data() + sg.mean);
+          const T* half_prec = reinterpret_cast<const T*>(cur.data() + sg.half_prec);
+          const double* log_norm = reinterpret_cast<const double*>(cur.data() + sg.log_norm);
+          // One piece's kernel panel at a time: O(B d) beside the buffers.
+          for (std::size_t pi = 0; pi < w.pieces.size(); ++pi) {
+            const auto& pc = w.pieces[pi];
+            if (pc.begin < sg.lo || pc.end > sg.hi) continue;
+            const std::size_t o = pc.begin - sg.lo;
+            const auto ev = evaluator(w, mean + o * d, half_prec + o * d, log_norm + o, pi);
+            detail::parallel_for(i1 - i0, opt_.threads, 1, [&](std::size_t b, std::size_t e) {
+              for (std::size_t i = i0 + b; i < i0 + e; ++i) evaluate(items[i], pi, ev);
+            });
+          }
+        }
+        if (t + 1 < ranks) {
+          so->ring_end();
+          cur.swap(nxt);
+        }
+      }
+      detail::parallel_for(items.size(), opt_.threads, 1, [&](std::size_t b, std::size_t e) {
+        for (std::size_t i = b; i < e; ++i) finish(items[i]);
+      });
     }
     if (so) so->all_gather(sums.data(), sizeof(point_sums), share.offsets);
 

@@ -51,7 +51,12 @@ struct packed_group {
   std::vector<double> unit_scale;  ///< d: the factor each unit was multiplied by
   double log_scale = 0.0;          ///< sum of log(unit_scale)
   std::size_t k = 0, d = 0;
-  [[nodiscard]] mixture_view<T> view() const noexcept { return {mean.data(), half_prec.data(), log_norm.data(), k, d}; }
+  /// mean and half_prec hold members [first, first + stored) only (all of them by default);
+  /// log_norm and unit_scale are always the whole group's.
+  std::size_t first = 0, stored = 0;
+  [[nodiscard]] mixture_view<T> view() const noexcept {
+    return {mean.data(), half_prec.data(), log_norm.data() + first, stored, d};
+  }
 };
 
 /// The dropout mixture's components in the coordinates the estimators work in: component r,
@@ -102,13 +107,18 @@ lognormal_components<M, A> components_of(const M& f, const lognormal_dropout<A>&
   return {f, noise.alpha()};
 }
 
+/// Packs members [lo, hi) of the group (all by default; the ring keeps its own blocks only).
+/// Every member is still checked, so every process refuses the same data.
 template <class T, class C>
-packed_group<T> pack_components(const C& c, const pattern_group& g) {
+packed_group<T> pack_components(const C& c, const pattern_group& g, std::size_t lo = 0,
+                                std::size_t hi = std::numeric_limits<std::size_t>::max()) {
   packed_group<T> p;
   p.k = g.members.size();
   p.d = g.dims.size();
-  p.mean.resize(p.k * p.d);
-  p.half_prec.resize(p.k * p.d);
+  p.first = std::min(lo, p.k);
+  p.stored = std::min(hi, p.k) - p.first;
+  p.mean.resize(p.stored * p.d);
+  p.half_prec.resize(p.stored * p.d);
   p.log_norm.assign(p.k, 0.0);
   p.unit_scale.assign(p.d, 1.0);
   std::vector<double> smallest(p.d, std::numeric_limits<double>::infinity()), largest(p.d, 0.0);
@@ -144,8 +154,10 @@ packed_group<T> pack_components(const C& c, const pattern_group& g) {
                         static_cast<long>(g.dims[k]), g.members[j], var, storage, hint);
         throw invalid_argument(msg);
       }
-      p.mean[j * p.d + k] = static_cast<T>(mu);
-      p.half_prec[j * p.d + k] = static_cast<T>(0.5 / var);
+      if (j - p.first < p.stored) {  // unsigned: false below first too
+        p.mean[(j - p.first) * p.d + k] = static_cast<T>(mu);
+        p.half_prec[(j - p.first) * p.d + k] = static_cast<T>(0.5 / var);
+      }
       ln -= 0.5 * (log_2pi + std::log(var));
     }
     p.log_norm[j] = ln;

@@ -7,6 +7,11 @@
 // and the per-point results of all processes are gathered in point order before the
 // estimator's usual fixed-order reduction. The result is then bit-identical to one process,
 // whatever the process and thread counts.
+//
+// Ring mode (ring() true): dropout_mixture keeps on each process only its share of the packed
+// components, in fixed-size blocks, and passes them around the ring (ring_begin / ring_end)
+// while each process evaluates its own samples against every block that comes by; the other
+// estimators run as in replicated mode.
 #include <algorithm>
 #include <cstddef>
 #include <span>
@@ -24,6 +29,13 @@ class scale_out {
   /// Collective. `data` holds offsets.back() items of `item_bytes` each, of which this process
   /// filled [offsets[rank()], offsets[rank() + 1]); afterwards every process holds all items.
   virtual void all_gather(void* data, std::size_t item_bytes, std::span<const std::size_t> offsets) = 0;
+  /// Components travel around the ring instead of being held whole by every process.
+  [[nodiscard]] virtual bool ring() const noexcept { return false; }
+  /// Collective ring step, split for overlap: starts sending `send` to the next process
+  /// (rank + 1) and receiving the previous one's buffer into `recv`; both sizes are multiples
+  /// of 8 bytes and known to both ends. `send` may be read, not written, until ring_end().
+  virtual void ring_begin(const void* /*send*/, std::size_t /*send_bytes*/, void* /*recv*/, std::size_t /*recv_bytes*/) {}
+  virtual void ring_end() {}
 };
 
 /// The installed scale-out, or nullptr (one process). Set by infoplane::mpi::session.
@@ -42,10 +54,11 @@ struct member_share {
 
 /// Contiguous runs of work items of about equal total cost (cost(g) per member of group g,
 /// times the members of the item), one run per process: identical on every process.
+/// The share of process `me` of `ranks`: identical on every process, so each can compute any other's.
 template <class Sizes, class Cost>
-member_share share_members(const Sizes& group_sizes, std::size_t chunk, Cost&& cost, const scale_out* so) {
+member_share share_members(const Sizes& group_sizes, std::size_t chunk, Cost&& cost, std::size_t ranks,
+                           std::size_t me) {
   member_share s;
-  const std::size_t ranks = so ? so->ranks() : 1, me = so ? so->rank() : 0;
   struct item {
     std::size_t group, lo, hi;
   };
@@ -81,6 +94,11 @@ member_share share_members(const Sizes& group_sizes, std::size_t chunk, Cost&& c
   }
   s.offsets[ranks] = points;
   return s;
+}
+
+template <class Sizes, class Cost>
+member_share share_members(const Sizes& group_sizes, std::size_t chunk, Cost&& cost, const scale_out* so) {
+  return share_members(group_sizes, chunk, std::forward<Cost>(cost), so ? so->ranks() : 1, so ? so->rank() : 0);
 }
 
 }  // namespace infoplane::detail
