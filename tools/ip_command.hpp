@@ -500,15 +500,10 @@ inline std::optional<std::string> write_outputs(const std::string& out, const ip
   return points.empty() ? std::nullopt : detail_ip::plot(out, points, zy_name, progress, o.quiet);
 }
 
-/// Runs the command: 0 when every selected (epoch, split) was computed, 1 when some were refused
-/// (each named on `progress`, the others still written). Options, folder and label problems
-/// that leave nothing to compute throw invalid_argument / file_error. The summary JSON goes to
-/// `summary`.
-inline int run_ip(const ip_options& o, std::ostream& progress, std::ostream& summary = std::cout) {
+/// Checks every option of `o` without touching the folder (invalid_argument naming the flag);
+/// returns the Gaussian noise where a noise flag was given.
+inline std::optional<gaussian_dropout> check_options(const ip_options& o) {
   using namespace detail_ip;
-  using clock = std::chrono::steady_clock;
-  const auto t0 = clock::now();
-  // Options first, so that a typo fails before any file is read.
   const int noise_flags = o.noise_var.has_value() + o.noise_std.has_value() + o.drop_probability.has_value();
   std::optional<gaussian_dropout> noise;
   if (noise_flags) noise = noise_of(o);
@@ -533,7 +528,19 @@ inline int run_ip(const ip_options& o, std::ostream& progress, std::ostream& sum
   if (!zy_names.count(o.plot_zy))
     infoplane::detail::raise<invalid_argument>("--plot-zy: unknown value '" + o.plot_zy +
                                                "' (known: ce, mixture, edge, ksg, binning)");
+  return noise;
+}
 
+/// Runs the command: 0 when every selected (epoch, split) was computed, 1 when some were refused
+/// (each named on `progress`, the others still written). Options, folder and label problems
+/// that leave nothing to compute throw invalid_argument / file_error. The summary JSON goes to
+/// `summary`.
+inline int run_ip(const ip_options& o, std::ostream& progress, std::ostream& summary = std::cout) {
+  using namespace detail_ip;
+  using clock = std::chrono::steady_clock;
+  const auto t0 = clock::now();
+  // Options first, so that a typo fails before any file is read.
+  std::optional<gaussian_dropout> noise = check_options(o);
   const ip_inputs in = scan_directory(o.dir);
   std::vector<std::uint64_t> chosen;
   if (!o.epochs.empty()) {
