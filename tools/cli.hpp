@@ -257,15 +257,15 @@ inline int dropout_command(const command_flags& f, std::ostream& out, const matr
   const auto runner = e.noise(f.values_for(e));
   const auto label_runner = le ? le->pairs(f.values_for(*le)) : registry::pairs_runner{};
   const Eigen::MatrixXd means = read(f.str("means"));
+  const Eigen::MatrixXd labels = le ? read(f.str("labels")) : Eigen::MatrixXd();
+  if (le && (labels.rows() != means.rows() || labels.cols() != 1))
+    throw usage_error("--labels must hold one label per row of --means (" + std::to_string(means.rows()) + " x 1), got " +
+                      std::to_string(labels.rows()) + " x " + std::to_string(labels.cols()));
   const auto tr = timed([&] { return runner(means, noise); });
   auto j = result_json(e.name, tr.result, tr.seconds);
   j["noise_variance"] = noise.variance();
   j["m"] = m;
   if (le) {
-    const Eigen::MatrixXd labels = read(f.str("labels"));
-    if (labels.rows() != means.rows() || labels.cols() != 1)
-      throw usage_error("--labels must hold one label per row of --means (" + std::to_string(means.rows()) + " x 1), got " +
-                        std::to_string(labels.rows()) + " x " + std::to_string(labels.cols()));
     // Noisy draws Z (M per point, the estimators' own streams) with the labels repeated.
     const Eigen::MatrixXd z = draw_noisy_samples(means, noise, m, seed);
     Eigen::MatrixXd y(z.rows(), 1);

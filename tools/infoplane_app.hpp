@@ -42,7 +42,11 @@ inline int toy(const command_flags& f, const app_io& io) {
   const auto noise = parse_noise(f);
   const auto n = f.number<std::size_t>("n"), d = f.number<std::size_t>("d"), m = f.number<std::size_t>("m", 10);
   const auto seed = f.number<std::uint64_t>("seed", 0);
-  if (m == 0) throw usage_error("option --m: '0' must be >= 1");
+  for (const auto& [flag, v] : {std::pair{"n", n}, std::pair{"d", d}, std::pair{"m", m}})
+    if (v == 0) throw usage_error(std::string("option --") + flag + ": '0' must be >= 1");
+  // --m makes the sample pairs, or is the noise-model estimator's own M where it takes one.
+  if (f.has("m") && e.shape == input_shape::noise_model && !e.takes("m"))
+    throw usage_error("--m does nothing here: " + std::string(e.name) + " takes no --m");
   const auto values = f.values_for(e);
   if (io.parse_only) {
     e.shape == input_shape::sample_pairs ? void(e.pairs(values)) : void(e.noise(values));
@@ -128,6 +132,7 @@ inline int benchmark_command(const command_flags& f, const app_io& io) {
   if (f.has("quick") && f.has("tasks")) throw usage_error("give only one of --quick and --tasks");
   s.tasks = f.has("quick") ? "quick" : f.str("tasks", "all");
   s.n = f.number<std::size_t>("n", s.n);
+  if (s.n == 0) throw usage_error("option --n: '0' must be >= 1");
   const auto seeds = f.number<std::size_t>("seeds", s.seeds.size());
   if (seeds == 0) throw usage_error("--seeds must be >= 1");
   if (seeds > 1000000) throw usage_error("--seeds: " + std::to_string(seeds) + " is more than 1000000");
@@ -145,6 +150,8 @@ inline int benchmark_command(const command_flags& f, const app_io& io) {
   else
     for (const auto& name : list_of<std::string>(f, "estimators")) chosen.push_back(&pick("estimators", name, entries()));
   f.warn_unused(chosen, io.err);
+  if (f.has("time-limit") && std::none_of(chosen.begin(), chosen.end(), [](const auto* e) { return e->trainable; }))
+    throw usage_error("--time-limit does nothing here: none of the chosen estimators is trained");
   std::vector<benchmark_estimator> list;
   for (const auto* e : chosen) {
     const registry::values given = f.values_for(*e);
