@@ -94,7 +94,6 @@ case_ "toy --d not a number" "--d" toy --estimator dropout-mc --n 40 --d two --n
 case_ "toy --m zero" "--m" "${toy[@]}" --m 0
 case_ "toy --m negative" "--m" "${toy[@]}" --m -3
 case_ "toy --m a fraction" "--m" "${toy[@]}" --m 2.5
-case_ "toy --m that pairwise-kl does not take" "--m" toy --estimator pairwise-kl --n 40 --d 2 --noise-var 0.1 --m 5
 case_ "toy --seed negative" "--seed" "${toy[@]}" --seed -1
 case_ "toy --noise-var missing value" "--noise-var" toy --estimator dropout-mc --n 40 --d 2 --noise-var
 case_ "toy --noise-var NaN" "nan" toy --estimator dropout-mc --n 40 --d 2 --noise-var nan
@@ -141,7 +140,6 @@ case_ "dropout --labels two columns" "--labels" dropout --estimator dropout-mc "
 case_ "dropout --labels missing file" "$tmp/nope.csv" dropout --estimator dropout-mc "${means[@]}" --noise-var 0.1 --labels "$tmp/nope.csv"
 case_ "dropout --labels not integers (binning, discrete)" "integer labels" dropout --estimator dropout-mc "${means[@]}" --noise-var 0.1 --labels "$tmp/fractional_labels.csv" --label-estimator binning --discrete-y
 case_ "dropout --m zero" "--m" dropout --estimator dropout-mc "${means[@]}" --noise-var 0.1 --m 0
-case_ "dropout --m without labels, not taken" "--m" dropout --estimator pairwise-kl "${means[@]}" --noise-var 0.1 --m 4
 case_ "dropout --label-estimator without --labels" "--label-estimator" dropout --estimator dropout-mc "${means[@]}" --noise-var 0.1 --label-estimator ksg
 case_ "dropout noise-model label estimator" "--label-estimator" dropout --estimator dropout-mc "${means[@]}" --noise-var 0.1 --labels "$tmp/labels.csv" --label-estimator dropout-mc
 case_ "dropout --means subnormal values" "underflows" dropout --estimator dropout-mc --means "$tmp/subnormal.csv" --noise-var 0.1

@@ -139,10 +139,14 @@ class command_flags {
       if (!used) {
         std::string who;
         for (const auto* e : running) who += (who.empty() ? "" : ", ") + std::string(e->name);
-        err << "infoplane " << name_ << ": warning: --" << flag << " does not apply to " << who
-                  << "; ignored\n";
+        warn_ignored(flag, "does not apply to " + who, err);
       }
     }
+  }
+
+  /// "infoplane SUB: warning: --FLAG WHY; ignored": a flag given that changes nothing.
+  void warn_ignored(const std::string& flag, const std::string& why, std::ostream& err = std::cerr) const {
+    err << "infoplane " << name_ << ": warning: --" << flag << " " << why << "; ignored\n";
   }
 
  private:
@@ -252,8 +256,8 @@ inline int dropout_command(const command_flags& f, std::ostream& out, const matr
   // --m and --seed serve the noisy draws paired with --labels, and the estimator where it takes them.
   for (const char* own : {"m", "seed"})
     if (!labelled && f.has(own) && !e.takes(own))
-      throw usage_error(std::string("--") + own + " does nothing here: " + std::string(e.name) +
-                        " takes no --" + own + " and there are no --labels");
+      f.warn_ignored(own, "does nothing here: " + std::string(e.name) + " takes no --" + own + " and there are no --labels",
+                     err);
   const auto runner = e.noise(f.values_for(e));
   const auto label_runner = le ? le->pairs(f.values_for(*le)) : registry::pairs_runner{};
   const Eigen::MatrixXd means = read(f.str("means"));

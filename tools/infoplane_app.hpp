@@ -46,7 +46,7 @@ inline int toy(const command_flags& f, const app_io& io) {
     if (v == 0) throw usage_error(std::string("option --") + flag + ": '0' must be >= 1");
   // --m makes the sample pairs, or is the noise-model estimator's own M where it takes one.
   if (f.has("m") && e.shape == input_shape::noise_model && !e.takes("m"))
-    throw usage_error("--m does nothing here: " + std::string(e.name) + " takes no --m");
+    f.warn_ignored("m", "does nothing here: " + std::string(e.name) + " takes no --m", io.err);
   const auto values = f.values_for(e);
   if (io.parse_only) {
     e.shape == input_shape::sample_pairs ? void(e.pairs(values)) : void(e.noise(values));
