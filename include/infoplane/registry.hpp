@@ -395,10 +395,8 @@ estimate_result run(const typename registration<E>::options_type& o, const Input
     infoplane::detail::representation_warnings(r, in.means, "means");
   } else {
     infoplane::detail::representation_warnings(r, in.x, "x");
-    if (in.y.rows() < in.y.cols())
-      infoplane::detail::add_warning(r, "y: N = " + std::to_string(in.y.rows()) + " rows < d = " +
-                                            std::to_string(in.y.cols()) +
-                                            " columns; rows must be samples: is the matrix transposed?");
+    infoplane::detail::shape_warning(r, static_cast<std::size_t>(in.y.rows()), static_cast<std::size_t>(in.y.cols()),
+                                     "y");
   }
   return r;
 }

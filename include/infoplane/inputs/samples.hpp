@@ -87,7 +87,7 @@ void validate(const noisy_representation<MF>& in, const std::string& who) {
         std::snprintf(value, sizeof value, "%.3g", f);
         detail::raise<invalid_argument>(
             who + ": means: value " + value + " at row " + std::to_string(i) + ", column " +
-            std::to_string(k) + ": its noise variance s^2 f^2 " + (v == 0 || v < 1 ? "underflows" : "overflows") +
+            std::to_string(k) + ": its noise variance s^2 f^2 " + (v < 1 ? "underflows" : "overflows") +
             " a double; rescale the unit (I(X;Z) does not depend on a unit's scale)");
       }
     }

@@ -44,6 +44,13 @@ std::pair<std::size_t, bool> distinct_values(const Eigen::MatrixBase<M>& m, std:
   return {seen.size(), integers};
 }
 
+/// Fewer rows than columns: rows must be samples, so the matrix `what` may be transposed.
+inline void shape_warning(estimate_result& r, std::size_t n, std::size_t d, std::string_view what) {
+  if (n < d)
+    add_warning(r, std::string(what) + ": N = " + std::to_string(n) + " rows < d = " + std::to_string(d) +
+                       " columns; rows must be samples: is the matrix transposed?");
+}
+
 /// Warnings about a representation `m` (rows: samples) named `what`: fewer rows than columns
 /// (transposed?), a constant matrix, and all-integer data with few distinct values (labels?).
 template <class M>
@@ -51,9 +58,7 @@ void representation_warnings(estimate_result& r, const Eigen::MatrixBase<M>& m, 
   const auto n = static_cast<std::size_t>(m.rows()), d = static_cast<std::size_t>(m.cols());
   if (n == 0 || d == 0) return;
   const std::string name(what);
-  if (n < d)
-    add_warning(r, name + ": N = " + std::to_string(n) + " rows < d = " + std::to_string(d) +
-                       " columns; rows must be samples: is the matrix transposed?");
+  shape_warning(r, n, d, what);
   const auto [distinct, integers] = distinct_values(m, few_distinct_values);
   if (distinct == 1 && n > 1)
     add_warning(r, name + ": every value is " + short_number(static_cast<double>(m(0, 0))) +
