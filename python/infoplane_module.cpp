@@ -782,10 +782,12 @@ PYBIND11_MODULE(infoplane, m) {
       .def_property_readonly("n_samples", [](const py_result& p) { return p.r.n_samples; })
       .def_property_readonly("n_draws", [](const py_result& p) { return p.r.n_draws; })
       .def_property_readonly("seconds", [](const py_result& p) { return p.seconds; })
+      .def_property_readonly("warnings", [](const py_result& p) { return p.r.warnings; },
+                             "suspicious inputs and clamped values, one sentence each (empty: none)")
       .def("ok", [](const py_result& p) { return p.r.ok(); }, "status == 'ok'")
       .def("to_dict", &to_dict,
            "The command line's JSON keys (estimator, value, std_error, lower, upper, ceiling, kind, n_samples, "
-           "seconds, status); None where a key does not apply or a number is not finite.")
+           "seconds, status, warnings); None where a key does not apply or a number is not finite.")
       .def("__float__", [](const py_result& p) { return p.r.value; })
       .def("__repr__", [](const py_result& p) {
         auto num = [](const std::optional<double>& v) { return v ? shortest(*v) : std::string("None"); };

@@ -11,7 +11,7 @@ check() {  # check NAME CONDITION...
 }
 
 out=$("$bin" toy --estimator dropout-mc --n 200 --m 3 --d 2 --noise-var 0.1 --seed 1 --threads 2)
-for key in estimator value std_error lower upper ceiling kind n_samples seconds status truth; do
+for key in estimator value std_error lower upper ceiling kind n_samples seconds status warnings truth; do
   check "toy json has $key" grep -q "\"$key\": " <<<"$out"
 done
 check "toy value is a real number" grep -Eq '"value": [0-9]+\.[0-9]{6}' <<<"$out"
@@ -181,6 +181,32 @@ bad "dropout: label estimator without labels" dropout --estimator dropout-mc --m
 bad "dropout: noise-model label estimator" dropout --estimator dropout-mc --means "$tmp/means.csv" --noise-var 0.1 --labels "$tmp/labels.csv" --label-estimator dropout-mc
 bad "estimate: bad kernel word" toy --estimator dropout-mc --n 10 --d 1 --noise-var 0.1 --kernel fast
 bad "dropout: bad edge hashing" dropout --estimator dropout-mc --means "$tmp/means.csv" --noise-var 0.1 --labels "$tmp/labels.csv" --edge-hashing nope
+
+# warnings: a transposed matrix (N < d) and labels passed as a representation, as JSON lists.
+/usr/bin/python3 -c '
+import random; random.seed(3)
+print("\n".join(",".join(str(random.random() + 0.5) for _ in range(40)) for _ in range(6)))' > "$tmp/transposed.csv"
+out=$("$bin" dropout --estimator dropout-mc --means "$tmp/transposed.csv" --noise-var 0.1)
+check "warnings: N < d suggests a transposed matrix" /usr/bin/python3 -c '
+import json, sys; w = json.loads(sys.stdin.read())["warnings"]
+assert any("N = 6 rows < d = 40 columns" in s and "transposed" in s for s in w), w' <<<"$out"
+out=$("$bin" dropout --estimator dropout-gauss-bound --means "$tmp/labels.csv" --noise-var 0.1)
+check "warnings: integer data with two values looks like labels" grep -q "looks like labels" <<<"$out"
+out=$("$bin" estimate --estimator ksg --x "$tmp/x.csv" --y "$tmp/labels.csv")
+check "warnings: ksg on labels without --discrete-y" grep -q "y has only 2 distinct values among N = 200 samples" <<<"$out"
+out=$("$bin" estimate --estimator ksg --x "$tmp/x.csv" --y "$tmp/labels.csv" --discrete-y)
+check "warnings: none with --discrete-y" grep -q '"warnings": \[\]' <<<"$out"
+# Own flags that would change nothing are reported on stderr, as estimator flags are.
+err=$("$bin" dropout --estimator pairwise-kl --means "$tmp/means.csv" --noise-var 0.1 --m 4 2>&1 >/dev/null)
+check "dropout --m without --labels, for an estimator without M, is reported" \
+  grep -q -- "warning: --m does nothing here: pairwise-kl takes no --m and there are no --labels; ignored" <<<"$err"
+err=$("$bin" toy --estimator pairwise-bd --n 20 --d 1 --noise-var 0.1 --m 4 2>&1 >/dev/null)
+check "toy --m for an estimator without M is reported" grep -q -- "warning: --m does nothing here: pairwise-bd" <<<"$err"
+# The Gaussian bound on constant activations is never negative (it printed -1.2e-13).
+for i in $(seq 1 30); do echo "0.3,0.3,0.3"; done > "$tmp/constant.csv"
+out=$("$bin" dropout --estimator dropout-gauss-bound --means "$tmp/constant.csv" --noise-var 0.1)
+check "gauss bound on constant activations is >= 0" /usr/bin/python3 -c '
+import json, sys; v = json.loads(sys.stdin.read())["value"]; assert 0 <= v < 1e-12, v' <<<"$out"
 
 echo "$pass passed, $fail failed"
 test "$fail" -eq 0

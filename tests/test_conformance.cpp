@@ -2,6 +2,7 @@
 // check here by registering (include/infoplane/registry.hpp), with its tolerances declared in
 // its registration.
 #include <catch2/catch.hpp>
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -165,4 +166,80 @@ TEST_CASE("registry option values are parsed strictly and name the option", "[co
   CHECK_THROWS_WITH(parse_options<binning>({{"bins", "3"}, {"bin-size", "1"}}), Catch::Contains("only one of --bins"));
   CHECK_THROWS_WITH(parse_options<dropout_mixture>({{"m", "99999999999999999999999"}}),
                     Catch::Contains("--m") && Catch::Contains("out of range"));
+}
+
+// Extreme and degenerate inputs (issue 16), for every noise-model estimator: each case states
+// its outcome. Multiplicative noise makes I(X;Z) invariant to scaling any unit (Z_k = f_k eps_k),
+// so rescaled data must give the value of the unscaled data; exact zeros are dropped units.
+TEMPLATE_LIST_TEST_CASE("extreme inputs: noise-model estimators", "[conformance][extreme]", registry::all_estimators) {
+  using E = TestType;
+  using R = registry::registration<E>;
+  if constexpr (R::shape == input_shape::noise_model) {
+    const auto spec = R::conformance();
+    INFO(std::string(E::name));
+    const Eigen::MatrixXd base = separated_rows(64);
+    const estimate_result ref = run_on<E>(spec.options, base, {});
+    REQUIRE(std::isfinite(ref.value));
+    // The same problem under a change of units: equal up to rounding (scale-free arithmetic).
+    auto same_problem = [&](const Eigen::MatrixXd& f, const char* what) {
+      INFO(what);
+      const estimate_result r = run_on<E>(spec.options, f, {});
+      CHECK(std::isfinite(r.value));
+      CHECK(r.value == Approx(ref.value).epsilon(1e-6).margin(1e-9));
+    };
+    SECTION("scales 1e-30, 1e30 and both across units") {
+      same_problem(base * 1e-30, "x 1e-30");
+      same_problem(base * 1e30, "x 1e30");
+      Eigen::MatrixXd mixed = base;
+      mixed.col(0) *= 1e-30;
+      mixed.col(1) *= 1e30;
+      same_problem(mixed, "unit 0 x 1e-30, unit 1 x 1e30");
+    }
+    SECTION("half the units exactly zero (ReLU) change nothing, and -0.0 is 0") {
+      Eigen::MatrixXd relu(64, 4);
+      relu << base, Eigen::MatrixXd::Zero(64, 2);
+      same_problem(relu, "two zero units");
+      relu.rightCols(2).setConstant(-0.0);
+      same_problem(relu, "two -0.0 units");
+    }
+    SECTION("N = 1: one point, I = 0") {
+      const estimate_result r = run_on<E>(spec.options, base.topRows(1), {});
+      CHECK(r.value == Approx(0.0).margin(1e-12));
+    }
+    // I(X;Z) <= log N; an upper bound may lie above it (the Gaussian bound does, loosely).
+    auto within = [&](const estimate_result& r, double n) {
+      CHECK(std::isfinite(r.value));
+      CHECK(r.value >= -1e-12);
+      if (E::kind != bound_kind::upper_bound) CHECK(r.value <= std::log(n) + spec.slack);
+    };
+    SECTION("N = 2: within [0, log 2]") {
+      within(run_on<E>(spec.options, base.topRows(2), {}), 2);
+    }
+    SECTION("a constant unit beside informative ones: within [0, log N]") {
+      Eigen::MatrixXd f(64, 3);
+      f << base, Eigen::MatrixXd::Constant(64, 1, 0.7);
+      within(run_on<E>(spec.options, f, {}), 64);
+    }
+    SECTION("all-zero rows: a point mass, one atom; within [0, log N]") {
+      Eigen::MatrixXd f = base;
+      f.topRows(8).setZero();  // 8 rows are Z = 0 exactly: together one outcome of X's 64
+      within(run_on<E>(spec.options, f, {}), 64);
+    }
+    SECTION("subnormal activations are refused, naming the value; they used to give NaN with status ok") {
+      expect_rejected<E>(base * 1e-310, {}, "underflows");
+      Eigen::MatrixXd huge = base;
+      huge(3, 1) = 1e300;  // s^2 f^2 overflows
+      expect_rejected<E>(huge, {}, "row 3, column 1");
+    }
+    SECTION("d = 4096 with N = 8: works, warns that N < d") {
+      Eigen::MatrixXd f(8, 4096);
+      for (Eigen::Index i = 0; i < 8; ++i)
+        for (Eigen::Index k = 0; k < 4096; ++k) f(i, k) = 1.0 + 0.5 * std::sin(double(i * 4096 + k));
+      const estimate_result r = run_on<E>(spec.options, f, {});
+      CHECK(std::isfinite(r.value));
+      CHECK(r.value >= -1e-12);
+      CHECK(std::any_of(r.warnings.begin(), r.warnings.end(),
+                        [](const std::string& w) { return w.find("N = 8 rows < d = 4096") != std::string::npos; }));
+    }
+  }
 }

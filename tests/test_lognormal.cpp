@@ -219,6 +219,9 @@ TEST_CASE("ip: alpha files make a point information dropout, with no noise flag 
   const auto j = nlohmann::json::parse(jf);
   CHECK(j["points"][0]["noise"].get<std::string>().find("information dropout") == 0);
   CHECK(j["options"]["noise_variance"].is_null());
+  // Every file has its alpha: a noise flag would change nothing, so it is refused, not ignored.
+  o.noise_var = 0.1;
+  CHECK_THROWS_WITH(run_ip_quiet(o), Catch::Contains("--noise-var does nothing here: every chosen representation file"));
 }
 
 TEST_CASE("ip: alpha problems are refused, naming the file or the flag", "[plane][ip][lognormal][bad-input][threads]") {

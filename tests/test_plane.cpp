@@ -462,6 +462,19 @@ TEST_CASE("ip: a NaN or a label count mismatch refuses that epoch only; d may ch
   CHECK(j["failed"].size() == 2);
 }
 
+TEST_CASE("ip: when no (epoch, split) can be computed it is an error, not an empty plane", "[plane][ip][errors]") {
+  std::vector<int> yt, ys;
+  const auto dir = standard_folder("all_refused", yt, ys);
+  auto o = base_options(dir, "out");
+  o.epochs = {0};
+  write_rep(dir, "train", 0, make_toy_representation(89, 3, 4));  // one row short of 90 labels
+  write_rep(dir, "test", 0, make_toy_representation(61, 3, 4));   // one row over 60
+  CHECK_THROWS_AS(run_quiet(o), file_error);
+  CHECK_THROWS_WITH(run_quiet(o), Catch::Contains("no (epoch, split) could be computed; the first: epoch 0 train: ") &&
+                                      Catch::Contains("has 89 rows but"));
+  CHECK_FALSE(fs::exists(dir / "out" / "information_plane.csv"));
+}
+
 TEST_CASE("ip: scan_directory reads epochs from names, and refuses clashes", "[plane][ip][scan]") {
   const auto dir = fresh_dir("scan");
   for (const char* name : {"no_noise_train_representations_10.npy", "no_noise_train_representations_9.npy",

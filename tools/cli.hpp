@@ -131,7 +131,7 @@ class command_flags {
   }
 
   /// Warns about estimator flags given that none of `running` takes: they change nothing.
-  void warn_unused(const std::vector<const registry::estimator_entry*>& running) const {
+  void warn_unused(const std::vector<const registry::estimator_entry*>& running, std::ostream& err = std::cerr) const {
     for (const auto& flag : estimator_flags_) {
       if (!has(flag)) continue;
       bool used = false;
@@ -139,10 +139,14 @@ class command_flags {
       if (!used) {
         std::string who;
         for (const auto* e : running) who += (who.empty() ? "" : ", ") + std::string(e->name);
-        std::cerr << "infoplane " << name_ << ": warning: --" << flag << " does not apply to " << who
-                  << "; ignored\n";
+        warn_ignored(flag, "does not apply to " + who, err);
       }
     }
+  }
+
+  /// "infoplane SUB: warning: --FLAG WHY; ignored": a flag given that changes nothing.
+  void warn_ignored(const std::string& flag, const std::string& why, std::ostream& err = std::cerr) const {
+    err << "infoplane " << name_ << ": warning: --" << flag << " " << why << "; ignored\n";
   }
 
  private:
@@ -236,31 +240,41 @@ using matrix_reader = std::function<Eigen::MatrixXd(const std::string&)>;
 /// draws, as one JSON line on `out`. `read` reads --means and --labels (infoplane-mpi: on every
 /// process, then all agree); `extend` may add keys to the line.
 inline int dropout_command(const command_flags& f, std::ostream& out, const matrix_reader& read = io::read_matrix,
-                           const std::function<void(json&)>& extend = {}) {
+                           const std::function<void(json&)>& extend = {}, std::ostream& err = std::cerr) {
+  // Every flag is checked, and the estimators built from their options, before a file is read.
   const auto& e = pick("estimator", f.str("estimator"), entries(registry::input_shape::noise_model));
   const bool labelled = f.has("labels");
   if (!labelled && f.has("label-estimator")) throw usage_error("--label-estimator needs --labels");
   const auto* le = labelled ? &pick("label-estimator", f.str("label-estimator", "edge"),
                                     entries(registry::input_shape::sample_pairs))
                             : nullptr;
-  f.warn_unused(le ? std::vector{&e, le} : std::vector{&e});
+  f.warn_unused(le ? std::vector{&e, le} : std::vector{&e}, err);
   const auto noise = parse_noise(f);
   const auto m = f.number<std::size_t>("m", 10);
   if (m == 0) throw usage_error("option --m: '0' must be >= 1");
+  const auto seed = f.number<std::uint64_t>("seed", 0);
+  // --m and --seed serve the noisy draws paired with --labels, and the estimator where it takes them.
+  for (const char* own : {"m", "seed"})
+    if (!labelled && f.has(own) && !e.takes(own))
+      f.warn_ignored(own, "does nothing here: " + std::string(e.name) + " takes no --" + own + " and there are no --labels",
+                     err);
+  const auto runner = e.noise(f.values_for(e));
+  const auto label_runner = le ? le->pairs(f.values_for(*le)) : registry::pairs_runner{};
   const Eigen::MatrixXd means = read(f.str("means"));
-  const auto tr = run_entry(e, f, means, noise);
+  const Eigen::MatrixXd labels = le ? read(f.str("labels")) : Eigen::MatrixXd();
+  if (le && (labels.rows() != means.rows() || labels.cols() != 1))
+    throw usage_error("--labels must hold one label per row of --means (" + std::to_string(means.rows()) + " x 1), got " +
+                      std::to_string(labels.rows()) + " x " + std::to_string(labels.cols()));
+  const auto tr = timed([&] { return runner(means, noise); });
   auto j = result_json(e.name, tr.result, tr.seconds);
   j["noise_variance"] = noise.variance();
   j["m"] = m;
   if (le) {
-    const Eigen::MatrixXd labels = read(f.str("labels"));
-    if (labels.rows() != means.rows() || labels.cols() != 1)
-      throw usage_error("--labels must hold one label per row of --means (" + std::to_string(means.rows()) + " x 1)");
     // Noisy draws Z (M per point, the estimators' own streams) with the labels repeated.
-    const Eigen::MatrixXd z = draw_noisy_samples(means, noise, m, f.number<std::uint64_t>("seed", 0));
+    const Eigen::MatrixXd z = draw_noisy_samples(means, noise, m, seed);
     Eigen::MatrixXd y(z.rows(), 1);
     for (Eigen::Index i = 0; i < z.rows(); ++i) y(i, 0) = labels(i / static_cast<Eigen::Index>(m), 0);
-    const auto zy = run_entry(*le, f, z, y);
+    const auto zy = timed([&] { return label_runner(z, y); });
     j["i_zy_estimator"] = le->name;
     j["i_zy"] = json_number(zy.result.value);
     j["i_zy_seconds"] = zy.seconds;

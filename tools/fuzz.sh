@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds every tests/fuzz/fuzz_*.cpp with clang-15 (libFuzzer, ASan, UBSan) in a build folder
 # of its own and runs each for SECONDS (default 30) from its seed corpus in
-# tests/fuzz/corpus/<name without fuzz_>/. Exits non-zero if any target crashes; the input
+# tests/fuzz/corpus/<name without fuzz_>/, with the dictionary tests/fuzz/<name without fuzz_>.dict
+# where there is one. Exits non-zero if any target crashes; the input
 # that did is left as build-fuzz/artifacts/<target>-crash-*.
 #   INFOPLANE_FUZZ_BUILD   build folder (default build-fuzz)
 #   INFOPLANE_FUZZ_JOBS    parallel build jobs (default 2)
@@ -21,9 +22,11 @@ for src in tests/fuzz/fuzz_*.cpp; do
   seeds=tests/fuzz/corpus/${target#fuzz_}
   work=$build/corpus/$target  # new inputs go here; the committed seeds are only read
   mkdir -p "$work" "$seeds"
+  dict=()
+  [ -f "tests/fuzz/${target#fuzz_}.dict" ] && dict=(-dict="tests/fuzz/${target#fuzz_}.dict")
   echo "== $target: ${seconds}s from $seeds"
   if ! "$build/tests/fuzz/$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
-       -artifact_prefix="$build/artifacts/$target-" -print_final_stats=1 "$work" "$seeds"; then
+       -artifact_prefix="$build/artifacts/$target-" -print_final_stats=1 "${dict[@]}" "$work" "$seeds"; then
     failed+=("$target")
   fi
 done

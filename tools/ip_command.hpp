@@ -183,6 +183,11 @@ inline std::vector<std::int64_t> read_labels(const std::string& path) {
 
 namespace detail_ip {
 
+/// The noise flag given (the first of them, if several).
+inline std::string noise_flag(const ip_options& o) {
+  return o.noise_var ? "--noise-var" : o.noise_std ? "--noise-std" : "--drop-probability";
+}
+
 inline gaussian_dropout noise_of(const ip_options& o) {
   const int given = o.noise_var.has_value() + o.noise_std.has_value() + o.drop_probability.has_value();
   if (given != 1)
@@ -192,9 +197,7 @@ inline gaussian_dropout noise_of(const ip_options& o) {
     if (o.noise_std) return gaussian_dropout(noise_std(*o.noise_std));
     return gaussian_dropout(drop_probability(*o.drop_probability));
   } catch (const invalid_argument& e) {
-    infoplane::detail::raise<invalid_argument>(std::string(o.noise_var ? "--noise-var" : o.noise_std ? "--noise-std"
-                                                                                                      : "--drop-probability") +
-                                               ": " + e.what());
+    infoplane::detail::raise<invalid_argument>(noise_flag(o) + ": " + e.what());
   }
 }
 
@@ -213,7 +216,7 @@ inline nlohmann::json result_json(const std::optional<estimate_result>& r) {
   return {{"value", cli::json_number(r->value)},       {"std_error", cli::json_number(r->std_error)}, {"lower", cli::json_number(r->lower)},
           {"upper", cli::json_number(r->upper)},       {"ceiling", cli::json_number(r->ceiling)},     {"kind", to_string(r->kind)},
           {"target", to_string(r->target)}, {"status", to_string(r->status)}, {"n_samples", r->n_samples},
-          {"n_draws", r->n_draws}};
+          {"n_draws", r->n_draws}, {"warnings", r->warnings}};
 }
 
 inline std::optional<double> value_of(const std::optional<estimate_result>& r) {
@@ -503,15 +506,10 @@ inline std::optional<std::string> write_outputs(const std::string& out, const ip
   return points.empty() ? std::nullopt : detail_ip::plot(out, points, zy_name, progress, o.quiet);
 }
 
-/// Runs the command: 0 when every selected (epoch, split) was computed, 1 when some were refused
-/// (each named on `progress`, the others still written). Options, folder and label problems
-/// that leave nothing to compute throw invalid_argument / file_error. The summary JSON goes to
-/// `summary`.
-inline int run_ip(const ip_options& o, std::ostream& progress, std::ostream& summary = std::cout) {
+/// Checks every option of `o` without touching the folder (invalid_argument naming the flag);
+/// returns the Gaussian noise where a noise flag was given.
+inline std::optional<gaussian_dropout> check_options(const ip_options& o) {
   using namespace detail_ip;
-  using clock = std::chrono::steady_clock;
-  const auto t0 = clock::now();
-  // Options first, so that a typo fails before any file is read.
   const int noise_flags = o.noise_var.has_value() + o.noise_std.has_value() + o.drop_probability.has_value();
   std::optional<gaussian_dropout> noise;
   if (noise_flags) noise = noise_of(o);
@@ -536,7 +534,19 @@ inline int run_ip(const ip_options& o, std::ostream& progress, std::ostream& sum
   if (!zy_names.count(o.plot_zy))
     infoplane::detail::raise<invalid_argument>("--plot-zy: unknown value '" + o.plot_zy +
                                                "' (known: ce, mixture, edge, ksg, binning)");
+  return noise;
+}
 
+/// Runs the command: 0 when every selected (epoch, split) was computed, 1 when some were refused
+/// (each named on `progress`, the others still written). Options, folder and label problems
+/// that leave nothing to compute throw invalid_argument / file_error. The summary JSON goes to
+/// `summary`.
+inline int run_ip(const ip_options& o, std::ostream& progress, std::ostream& summary = std::cout) {
+  using namespace detail_ip;
+  using clock = std::chrono::steady_clock;
+  const auto t0 = clock::now();
+  // Options first, so that a typo fails before any file is read.
+  std::optional<gaussian_dropout> noise = check_options(o);
   const ip_inputs in = scan_directory(o.dir);
   std::vector<std::uint64_t> chosen;
   if (!o.epochs.empty()) {
@@ -558,6 +568,13 @@ inline int run_ip(const ip_options& o, std::ostream& progress, std::ostream& sum
     if (!noise && ((f.train && !f.alpha_train) || (f.test && !f.alpha_test)))
       noise = noise_of(o);  // throws: which flags are missing
   }
+  const bool all_alpha = std::all_of(chosen.begin(), chosen.end(), [&](std::uint64_t e) {
+    const auto& f = in.epochs.at(e);
+    return (!f.train || f.alpha_train) && (!f.test || f.alpha_test);
+  });
+  if (noise && all_alpha)
+    infoplane::detail::raise<invalid_argument>(noise_flag(o) + " does nothing here: every chosen representation file of " +
+                                               o.dir + " has its alpha file (information dropout)");
   std::map<std::pair<std::uint64_t, std::string>, double> ce;
   if (in.cross_entropy) ce = read_cross_entropy(*in.cross_entropy);
   std::map<std::string, std::vector<std::int64_t>> labels;
@@ -642,6 +659,11 @@ inline int run_ip(const ip_options& o, std::ostream& progress, std::ostream& sum
     }
   }
 
+  // Nothing computed: an error, not an empty plane (the first refusal says why).
+  if (points.empty() && !failed.empty())
+    infoplane::detail::raise<file_error>("no (epoch, split) could be computed; the first: epoch " +
+                                         failed[0]["epoch"].dump() + " " + failed[0]["split"].get<std::string>() +
+                                         ": " + failed[0]["error"].get<std::string>());
   if (!o.write_files) return failed.empty() ? 0 : 1;
   const auto png = write_outputs(out, o, chosen, points, notes, noise_names, failed, !ce.empty(),
                                  noise ? std::optional<double>(noise->variance()) : std::nullopt, progress);

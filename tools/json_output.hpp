@@ -1,7 +1,7 @@
 #pragma once
 // JSON output through nlohmann/json (strings escaped properly), printed as one object per line
 // with ", " and ": " between fields, as the program always has. Keys that do not apply are
-// null; JSON has no Inf or NaN, so those are the strings "inf", "-inf" and "nan" (an infinite
+// null; `warnings` is a list of sentences, empty when there are none; JSON has no Inf or NaN, so those are the strings "inf", "-inf" and "nan" (an infinite
 // upper bound: these data cannot bound the quantity).
 #include <nlohmann/json.hpp>
 #include <cmath>
@@ -45,6 +45,7 @@ inline json result_json(std::string_view estimator, const estimate_result& r, do
   j["n_samples"] = r.n_samples;
   j["seconds"] = seconds;
   j["status"] = to_string(r.status);
+  j["warnings"] = r.warnings;
   return j;
 }
 

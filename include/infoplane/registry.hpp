@@ -18,6 +18,7 @@
 #include "infoplane/estimators/neural.hpp"
 #include "infoplane/infoplane.hpp"
 #include "infoplane/registry/options.hpp"
+#include "infoplane/results/warnings.hpp"
 
 namespace infoplane::registry {
 
@@ -384,13 +385,24 @@ typename registration<E>::options_type parse_options(const values& given) {
 template <Registered E, class Input>
 estimate_result run(const typename registration<E>::options_type& o, const Input& in) {
   auto e = registration<E>::make(o);
+  estimate_result r;
   if constexpr (is_trainable<E>) {
     neural::time_limit limit(registration<E>::training(o).time_limit);
-    auto r = e.fit_estimate(in, limit);
-    return limit.apply(r);
+    r = e.fit_estimate(in, limit);
+    limit.apply(r);
   } else {
-    return e.estimate(in);
+    r = e.estimate(in);
   }
+  // Every estimator by name warns about suspicious shapes (the dropout family and KSG also do
+  // so themselves; warnings are not repeated).
+  if constexpr (registration<E>::shape == input_shape::noise_model) {
+    infoplane::detail::representation_warnings(r, in.means, "means");
+  } else {
+    infoplane::detail::representation_warnings(r, in.x, "x");
+    infoplane::detail::shape_warning(r, static_cast<std::size_t>(in.y.rows()), static_cast<std::size_t>(in.y.cols()),
+                                     "y");
+  }
+  return r;
 }
 
 // ---- the run-time table ----------------------------------------------------------------------

@@ -97,7 +97,8 @@ def test_result_object():
     r = ip.dropout_mc(F, noise_var=0.25, seed=1)
     d = r.to_dict()
     assert list(d) == ["estimator", "value", "std_error", "lower", "upper", "ceiling", "kind", "n_samples",
-                       "seconds", "status"]
+                       "seconds", "status", "warnings"]
+    assert d["warnings"] == r.warnings == []  # toy data: nothing suspicious
     assert d["value"] == r.value == float(r) and d["lower"] == r.lower and d["upper"] == r.upper
     assert r.seconds > 0 and r.n_samples == 100 and r.ok()
     assert "Result(estimator='dropout-mc', value=" in repr(r)

@@ -3,6 +3,7 @@
 // aggregates hold references, so nothing is copied on the way in.
 #include <Eigen/Core>
 #include <cmath>
+#include <cstdio>
 #include <string>
 #include <type_traits>
 
@@ -75,6 +76,21 @@ void validate(const paired_samples<MX, MY>& in, const std::string& who) {
 template <class MF>
 void validate(const noisy_representation<MF>& in, const std::string& who) {
   detail::require_valid_matrix(in.means, who + ": means");
+  // Each component's variance s^2 f^2 must be a normal double: below, its density's arithmetic
+  // underflows (NaN from subnormal f), above, it overflows. Zero is a dropped unit, fine.
+  const double s2 = in.noise.variance();
+  for (Eigen::Index k = 0; k < in.means.cols(); ++k)
+    for (Eigen::Index i = 0; i < in.means.rows(); ++i) {
+      const double f = static_cast<double>(in.means(i, k)), v = s2 * f * f;
+      if (f != 0 && !std::isnormal(v)) {
+        char value[32];
+        std::snprintf(value, sizeof value, "%.3g", f);
+        detail::raise<invalid_argument>(
+            who + ": means: value " + value + " at row " + std::to_string(i) + ", column " +
+            std::to_string(k) + ": its noise variance s^2 f^2 " + (v < 1 ? "underflows" : "overflows") +
+            " a double; rescale the unit (I(X;Z) does not depend on a unit's scale)");
+      }
+    }
 }
 
 /// Information dropout: f > 0 (softplus), and alpha of the same shape, finite and > 0.

@@ -2,7 +2,9 @@
 #include <cmath>
 #include <cstddef>
 #include <optional>
+#include <string>
 #include <string_view>
+#include <vector>
 
 namespace infoplane {
 
@@ -66,6 +68,9 @@ struct estimate_result {
   std::size_t n_samples = 0;            ///< data points (components) the estimate uses
   std::size_t n_draws = 0;              ///< stochastic draws (e.g. N*M noisy samples); 0 if none
   estimate_status status = estimate_status::ok;
+  /// Suspicious inputs (N < d, labels passed as a representation, KSG on few distinct y
+  /// values) and values clamped into MI's range beyond rounding; each a sentence naming it.
+  std::vector<std::string> warnings;
 
   [[nodiscard]] bool ok() const noexcept { return status == estimate_status::ok; }
 };

@@ -17,6 +17,7 @@
 #include "infoplane/estimators/concepts.hpp"
 #include "infoplane/inputs/samples.hpp"
 #include "infoplane/results/estimate_result.hpp"
+#include "infoplane/results/warnings.hpp"
 
 namespace infoplane {
 
@@ -209,6 +210,9 @@ class dropout_gaussian_bound {
       r.status = detail::saturation_status(r.value, r.ceiling, 1.0);  // saturated only at log N itself
     }
     r.upper = r.value;
+    // The difference of two entropies of size ~|h|: rounding leaves it that far below 0 at most.
+    detail::clamp_to_nonnegative(r, 1e-9 * (1.0 + std::abs(h_bound) + std::abs(h_cond_total)), name);
+    detail::representation_warnings(r, in.means, "means");
     return rep;
   }
 

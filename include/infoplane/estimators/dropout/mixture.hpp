@@ -26,6 +26,7 @@
 #include "infoplane/inputs/samples.hpp"
 #include "infoplane/kernels/mixture_logsumexp.hpp"
 #include "infoplane/results/estimate_result.hpp"
+#include "infoplane/results/warnings.hpp"
 
 namespace infoplane {
 
@@ -453,6 +454,7 @@ class dropout_mixture {
     r.n_samples = n;
     r.n_draws = n * m_draws;
     r.status = detail::saturation_status(plug, log_n, opt_.saturation_fraction);
+    detail::representation_warnings(r, f, "means");
 
     if (cls) {
       const auto [zy, zy_se] = mean_and_se(sums, &point_sums::zy, &point_sums::zy_sq);

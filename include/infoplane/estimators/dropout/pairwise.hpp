@@ -24,6 +24,7 @@
 #include "infoplane/kernels/bhattacharyya.hpp"
 #include "infoplane/kernels/mixture_logsumexp.hpp"
 #include "infoplane/results/estimate_result.hpp"
+#include "infoplane/results/warnings.hpp"
 
 namespace infoplane {
 
@@ -90,6 +91,7 @@ class dropout_pairwise_bound {
     else r.lower = r.value;
     r.n_samples = n;
     r.status = detail::saturation_status(r.value, log_n);
+    detail::representation_warnings(r, f, "means");
     return r;
   }
 

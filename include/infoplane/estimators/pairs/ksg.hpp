@@ -29,6 +29,7 @@
 #include "infoplane/estimators/concepts.hpp"
 #include "infoplane/inputs/samples.hpp"
 #include "infoplane/results/estimate_result.hpp"
+#include "infoplane/results/warnings.hpp"
 
 namespace infoplane {
 
@@ -68,6 +69,8 @@ class ksg {
       r.value = kraskov(x, prepare(in.y, 1));
     }
     if (!std::isfinite(r.value)) r.status = estimate_status::insufficient_samples;
+    if (!opt_.discrete_y) detail::discrete_y_warning(r, in.y, "ksg");
+    detail::representation_warnings(r, in.x, "x");
     return r;
   }
 

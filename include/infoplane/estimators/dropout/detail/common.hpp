@@ -30,8 +30,8 @@ inline std::vector<std::size_t> choose_components(std::size_t n, std::optional<s
   std::vector<std::size_t> rows(n);
   std::iota(rows.begin(), rows.end(), std::size_t{0});
   if (!k) return rows;
-  INFOPLANE_CHECK(*k >= 1, std::string(who) + ": subset size must be >= 1");
-  INFOPLANE_CHECK(*k <= n, std::string(who) + ": subset size " + std::to_string(*k) + " is larger than N = " +
+  INFOPLANE_CHECK(*k >= 1, std::string(who) + ": components (the subset size) must be >= 1");
+  INFOPLANE_CHECK(*k <= n, std::string(who) + ": components (the subset size) " + std::to_string(*k) + " is larger than N = " +
                                std::to_string(n));
   auto rng = make_stream(seed, rng_purpose::subsample, 0);
   for (std::size_t i = 0; i < *k; ++i) std::swap(rows[i], rows[i + rng.below(n - i)]);  // partial Fisher-Yates
