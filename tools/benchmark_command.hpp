@@ -212,15 +212,28 @@ inline void plot_heat_map(const benchmark_report& r, const std::vector<std::stri
                           const std::vector<std::string>& estimators, const std::filesystem::path& dir, std::ostream* log) {
   const auto data = dir / "benchmark_heatmap.dat", script = dir / "benchmark_heatmap.gp";
   {
-    std::ofstream f(data);
+    // gnuplot's `with image` needs the whole grid in scan order: a pair that did not run (a
+    // noise-model estimator on a sample-pair task) is NaN, which it leaves blank.
+    const std::size_t ne = estimators.size();
+    std::vector<const benchmark_summary_row*> cell(tasks.size() * ne, nullptr);
     for (const auto& s : r.summary) {
-      const auto ti = std::find(tasks.begin(), tasks.end(), s.task) - tasks.begin();
-      const auto ei = std::find(estimators.begin(), estimators.end(), s.estimator) - estimators.begin();
-      const double rel = std::isfinite(s.mean) ? std::clamp((s.mean - s.truth) / s.truth, -1.0, 1.0) : 0.0;
-      char label[32] = "n/a";
-      if (std::isfinite(s.mean)) std::snprintf(label, sizeof label, "%.3g", s.mean);
-      f << ei << ' ' << ti << ' ' << rel << " \"" << label << (s.not_ok ? "*" : "") << "\"\n";
+      const auto ti = std::size_t(std::find(tasks.begin(), tasks.end(), s.task) - tasks.begin());
+      const auto ei = std::size_t(std::find(estimators.begin(), estimators.end(), s.estimator) - estimators.begin());
+      if (ti < tasks.size() && ei < ne) cell[ti * ne + ei] = &s;
     }
+    std::ofstream f(data);
+    for (std::size_t ti = 0; ti < tasks.size(); ++ti)
+      for (std::size_t ei = 0; ei < ne; ++ei) {
+        const benchmark_summary_row* s = cell[ti * ne + ei];
+        if (!s) {
+          f << ei << ' ' << ti << " NaN \"\"\n";
+          continue;
+        }
+        const double rel = std::isfinite(s->mean) ? std::clamp((s->mean - s->truth) / s->truth, -1.0, 1.0) : 0.0;
+        char label[32] = "n/a";
+        if (std::isfinite(s->mean)) std::snprintf(label, sizeof label, "%.3g", s->mean);
+        f << ei << ' ' << ti << ' ' << rel << " \"" << label << (s->not_ok ? "*" : "") << "\"\n";
+      }
   }
   std::ostringstream g;
   const std::size_t w = 520 + 80 * estimators.size(), h = 140 + 20 * tasks.size();
