@@ -3,9 +3,8 @@
 // exact value d * I_1 from quadrature (which the paper did not have). Prints the summary table.
 // usage: fig_estimators [OUTDIR] [--quick]
 #include <cstring>
-#include <exception>
 #include <functional>
-#include <thread>
+#include <future>
 
 #include "infoplane/registry.hpp"
 #include "infoplane/validation/toy.hpp"
@@ -111,22 +110,9 @@ int main(int argc, char** argv) {
     script += "\nunset multiplot\n";
     figures::plot(base + ".gp", script);
   };
-  std::exception_ptr failed;
-  std::thread other([&] {
-    try {
-      one_figure(1);
-    } catch (...) {
-      failed = std::current_exception();
-    }
-  });
-  try {
-    one_figure(0);
-  } catch (...) {
-    other.join();
-    throw;
-  }
-  other.join();
-  if (failed) std::rethrow_exception(failed);
+  auto other = std::async(std::launch::async, one_figure, 1);  // its exception resurfaces in get()
+  one_figure(0);
+  other.get();
   std::vector<row> summary = rows[0];
   summary.insert(summary.end(), rows[1].begin(), rows[1].end());
   std::printf("\n%-20s %4s %5s %10s %21s %9s %9s %s\n", "estimator", "d", "var", "estimate", "bracket", "truth", "error", "status");

@@ -96,14 +96,14 @@ class doe_estimator {
     const Eigen::ArrayXd t = (hm - hc).array();
     auto r = infoplane::detail::result_of<doe_estimator>();
     r.value = t.mean();
-    r.std_error = t.size() > 1 ? std::sqrt((t - t.mean()).square().sum() / double(t.size() - 1) / double(t.size()))
+    const Eigen::ArrayXd dev2 = (t - t.mean()).square();
+    r.std_error = t.size() > 1 ? std::sqrt(dev2.sum() / double(t.size() - 1) / double(t.size()))
                                : std::numeric_limits<double>::quiet_NaN();
     r.n_samples = static_cast<std::size_t>(x.rows());
     // The standard error assumes per-sample terms of finite variance. When one held-out sample
     // carries over a tenth of the sum of squares (Gaussian terms: ~2 ln n / n of it, 5% at
     // n = 200), the terms are heavy-tailed (Cauchy data under Gaussian models) and neither the
     // mean nor its error can be trusted. A value below 0 by more than 3 errors violates MI >= 0.
-    const Eigen::ArrayXd dev2 = (t - t.mean()).square();
     if (!std::isfinite(r.value) || (t.size() >= 200 && dev2.maxCoeff() > 0.1 * dev2.sum()))
       r.status = estimate_status::numerical_issue;
     else if (r.value + 3 * *r.std_error < 0)
