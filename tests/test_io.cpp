@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <sstream>
 #include <string>
+#include <utility>
 
 #include "infoplane/io/idx.hpp"
 #include "infoplane/io/read_matrix.hpp"
@@ -83,6 +84,39 @@ TEST_CASE("npy: dtypes, orders, shapes and versions", "[io][npy]") {
                                                   payload<double>({0.5, 0.25}), 2));
     CHECK(io::read_npy(p)(0, 1) == 0.25);
   }
+}
+
+TEST_CASE("npy: a range of rows reads the same values as the whole file", "[io][npy]") {
+  // 2000 x 3 (several of read_npy_block's megabyte chunks for the wide one below).
+  Eigen::MatrixXd m(2000, 3);
+  for (Eigen::Index i = 0; i < m.rows(); ++i) m.row(i) << double(i), -0.5 * double(i), 1.0 / double(i + 1);
+  const auto c_order = temp_path("rows_c.npy");
+  io::write_npy(c_order, m);
+  std::string fortran;
+  for (Eigen::Index j = 0; j < m.cols(); ++j)
+    for (Eigen::Index i = 0; i < m.rows(); ++i) fortran += payload<float>({static_cast<float>(m(i, j))});
+  const auto f_order = write_file("rows_f.npy", npy_bytes("{'descr': '<f4', 'fortran_order': True, 'shape': (2000, 3), }", fortran));
+  Eigen::MatrixXd wide(3, 200000);  // one row is more than a chunk
+  for (Eigen::Index j = 0; j < wide.cols(); ++j) wide.col(j) << double(j), double(-j), 0.25;
+  const auto wide_path = temp_path("rows_wide.npy");
+  io::write_npy(wide_path, wide);
+  for (const auto& path : {c_order, f_order, wide_path}) {
+    const Eigen::MatrixXd all = io::read_npy(path);
+    const auto h = io::read_npy_header(path);
+    CHECK(h.rows == static_cast<std::uint64_t>(all.rows()));
+    CHECK(h.cols == static_cast<std::uint64_t>(all.cols()));
+    for (const auto& [b, e] : {std::pair<std::uint64_t, std::uint64_t>{0, h.rows}, {1, 2}, {0, 1}, {h.rows - 1, h.rows},
+                               {h.rows / 3, h.rows - 1}, {2, 2}}) {
+      const Eigen::MatrixXd part = io::read_npy_rows(path, b, e);
+      REQUIRE(part.rows() == static_cast<Eigen::Index>(e - b));
+      CHECK(part == all.middleRows(static_cast<Eigen::Index>(b), static_cast<Eigen::Index>(e - b)));
+    }
+  }
+  CHECK_THROWS_WITH(io::read_npy_rows(c_order, 5, 2001), Catch::Contains("rows_c.npy") && Catch::Contains("outside shape (2000, 3)"));
+  CHECK_THROWS_WITH(io::read_npy_rows(c_order, 3, 2), Catch::Contains("outside shape"));
+  const auto short_file = write_file("rows_short.npy", npy_bytes("{'descr': '<f8', 'fortran_order': False, 'shape': (2, 2), }",
+                                                                payload<double>({1, 2, 3})));
+  CHECK_THROWS_WITH(io::read_npy_rows(short_file, 1, 2), Catch::Contains("truncated data"));
 }
 
 TEST_CASE("npy: malformed, truncated or unsupported files fail clearly", "[io][npy][bad-input]") {

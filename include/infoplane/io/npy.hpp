@@ -3,7 +3,10 @@
 // C or Fortran order, 0-, 1- or 2-D. Everything malformed, truncated or unsupported throws
 // infoplane::file_error naming the file and the problem (float16 and big-endian say what to do).
 // Sizes in the header are checked against the input before anything is allocated.
+// read_npy_rows reads a range of rows only (the rows an MPI process needs, say).
 #include <Eigen/Core>
+#include <algorithm>
+#include <bit>
 #include <charconv>
 #include <cstdint>
 #include <cstring>
@@ -88,9 +91,20 @@ inline decoder npy_decoder(char kind, std::uint64_t width, const std::string& de
 
 }  // namespace detail
 
-/// Reads one .npy array from `in` into an N x d matrix of doubles (a 1-D array becomes N x 1);
-/// `name` (a file name, say) starts every error message. The array must end the input.
-inline Eigen::MatrixXd read_npy(std::istream& in, const std::string& name) {
+/// What a .npy header says, checked against the input's size where that is known.
+struct npy_header {
+  std::uint64_t rows = 0, cols = 0;  ///< a 1-D array is N x 1, a 0-D one 1 x 1
+  std::uint64_t width = 0;           ///< bytes per element
+  bool fortran = false;
+  std::uint64_t data_offset = 0;     ///< bytes from the start of the array to its first element
+  bool size_checked = false;         ///< the input's size was known (a file, not a pipe)
+  std::string shape_text;            ///< the header's shape, for messages
+  detail::decoder decode = nullptr;
+};
+
+/// Reads the header of the .npy array at the start of `in` and leaves `in` at its first element.
+/// `name` (a file name, say) starts every error message.
+inline npy_header read_npy_header(std::istream& in, const std::string& name) {
   using detail::fail;
   const auto size = detail::bytes_left(in);
   std::vector<unsigned char> buf;
@@ -119,12 +133,14 @@ inline Eigen::MatrixXd read_npy(std::istream& in, const std::string& name) {
   descr = descr.substr(1, descr.size() - 2);
   const std::string order = detail::header_field(header, "fortran_order", name);
   if (order != "True" && order != "False") fail(name, "malformed fortran_order '" + detail::excerpt(order) + "'");
-  const bool fortran = order == "True";
+  npy_header h;
+  h.fortran = order == "True";
   const std::string shape_field = detail::header_field(header, "shape", name);
   const auto shape = detail::parse_shape(shape_field, name);
-  const std::string shape_text = detail::excerpt(shape_field);
+  h.shape_text = detail::excerpt(shape_field);
   if (shape.size() > 2) fail(name, "unsupported: " + std::to_string(shape.size()) + "-D array (need 1-D or 2-D)");
-  const std::uint64_t rows = shape.empty() ? 1 : shape[0], cols = shape.size() == 2 ? shape[1] : 1;
+  h.rows = shape.empty() ? 1 : shape[0];
+  h.cols = shape.size() == 2 ? shape[1] : 1;
 
   const char endian = descr[0], kind = descr[1];
   const auto width = detail::parse_uint(descr.substr(2));
@@ -133,31 +149,104 @@ inline Eigen::MatrixXd read_npy(std::istream& in, const std::string& name) {
     fail(name, "unsupported: big-endian dtype '" + detail::excerpt(descr) +
                    "' (save it with a.astype(a.dtype.newbyteorder('<')))");
   if (endian != '<' && endian != '|' && endian != '=') fail(name, "malformed dtype '" + detail::excerpt(descr) + "'");
-  const detail::decoder decode = detail::npy_decoder(kind, *width, descr, name);
+  h.decode = detail::npy_decoder(kind, *width, descr, name);
+  h.width = *width;
 
-  const auto count = detail::checked_mul(rows, cols, detail::max_elements);
-  if (!count || rows > detail::max_elements || cols > detail::max_elements)
-    fail(name, "shape " + shape_text + " is too large to hold in memory");
-  const std::uint64_t bytes = *count * *width;  // width <= 8, so no overflow
-  const std::uint64_t present = size ? *size - preamble - header_len : bytes;
+  const auto count = detail::checked_mul(h.rows, h.cols, detail::max_elements);
+  if (!count || h.rows > detail::max_elements || h.cols > detail::max_elements)
+    fail(name, "shape " + h.shape_text + " is too large to hold in memory");
+  const std::uint64_t bytes = *count * h.width;  // width <= 8, so no overflow
+  h.data_offset = preamble + header_len;
+  h.size_checked = size.has_value();
+  const std::uint64_t present = size ? *size - h.data_offset : bytes;
   if (present < bytes)
-    fail(name, "truncated data: shape " + shape_text + " needs " + std::to_string(bytes) + " bytes, the file holds " +
-                   std::to_string(present));
+    fail(name, "truncated data: shape " + h.shape_text + " needs " + std::to_string(bytes) +
+                   " bytes, the file holds " + std::to_string(present));
   if (present > bytes)
-    fail(name, std::to_string(present - bytes) + " bytes after the data of shape " + shape_text +
+    fail(name, std::to_string(present - bytes) + " bytes after the data of shape " + h.shape_text +
                    " (several arrays in one file are not supported)");
-  detail::read_exact(in, bytes, buf);
-  if (buf.size() < bytes)
-    fail(name, "truncated data: expected " + std::to_string(bytes) + " bytes for shape " + shape_text);
-  if (!size && in.peek() != std::char_traits<char>::eof()) fail(name, "bytes after the data of shape " + shape_text);
-  const auto r = static_cast<Eigen::Index>(rows), c = static_cast<Eigen::Index>(cols);
+  return h;
+}
+
+namespace detail {
+
+// Rows [begin, end) of the array whose header `h` was read from `in`. The whole array is read
+// in order (no seeking: `in` may be a pipe); a part of it, by seeking from the array's start
+// (C order: one run of bytes; Fortran order: one per column). From a file (size checked) a
+// megabyte's worth of elements at a time is decoded into the matrix, so the peak is the matrix
+// and that megabyte; from a pipe the bytes are read first, so that a size the header
+// claims allocates nothing before the bytes arrive.
+inline Eigen::MatrixXd read_npy_block(std::istream& in, const npy_header& h, std::uint64_t begin, std::uint64_t end,
+                                      const std::string& name) {
+  const bool whole = begin == 0 && end == h.rows;
+  const auto truncated = [&] {
+    fail(name, "truncated data: expected " + std::to_string(h.rows * h.cols * h.width) + " bytes for shape " +
+                   h.shape_text);
+  };
+  std::vector<unsigned char> buf;
+  std::size_t at_byte = 0;  // into buf, when it holds the whole array
+  if (!h.size_checked) {
+    if (!whole) fail(name, "a range of rows needs a file, not a stream of unknown size");
+    read_exact(in, h.rows * h.cols * h.width, buf);
+    if (buf.size() < h.rows * h.cols * h.width) truncated();
+  }
+  const auto r = static_cast<Eigen::Index>(end - begin), c = static_cast<Eigen::Index>(h.cols);
   Eigen::MatrixXd m(r, c);
-  if (*count == 0) return m;  // shape (10^14, 0) is valid: no looping over 10^14 empty rows
-  std::vector<double> values(static_cast<std::size_t>(*count));
-  decode(buf.data(), values.size(), std::endian::little, values.data());
-  for (Eigen::Index i = 0; i < r; ++i)
-    for (Eigen::Index j = 0; j < c; ++j)
-      m(i, j) = values[static_cast<std::size_t>(fortran ? j * r + i : i * c + j)];
+  if (m.size() == 0) return m;  // shape (10^14, 0) is valid: no looping over 10^14 empty rows
+  const auto seek = [&](std::uint64_t element) {
+    if (whole) return;
+    in.clear();
+    in.seekg(static_cast<std::streamoff>(h.data_offset + element * h.width));
+    if (!in) fail(name, "cannot seek to row " + std::to_string(begin) + " of shape " + h.shape_text);
+  };
+  std::vector<double> values;
+  // `count` elements from the current position, `per_chunk` at a time: put(first, n) each.
+  const auto stream = [&](std::uint64_t count, std::uint64_t per_chunk, auto&& put) {
+    for (std::uint64_t done = 0; done < count;) {
+      const std::uint64_t n = std::min(per_chunk, count - done);
+      const unsigned char* raw = buf.data() + at_byte;
+      if (h.size_checked) {
+        read_exact(in, n * h.width, buf);
+        if (buf.size() < n * h.width) truncated();
+        raw = buf.data();
+      } else {
+        at_byte += static_cast<std::size_t>(n * h.width);
+      }
+      values.resize(static_cast<std::size_t>(n));
+      h.decode(raw, values.size(), std::endian::little, values.data());
+      put(done, n);
+      done += n;
+    }
+  };
+  constexpr std::uint64_t per_mb = std::uint64_t{1} << 17;  // elements: a megabyte as doubles
+  if (h.fortran) {
+    for (Eigen::Index j = 0; j < c; ++j) {
+      seek(static_cast<std::uint64_t>(j) * h.rows + begin);
+      stream(static_cast<std::uint64_t>(r), per_mb, [&](std::uint64_t at, std::uint64_t n) {
+        std::copy_n(values.data(), n, m.col(j).data() + at);
+      });
+    }
+  } else {
+    seek(begin * h.cols);
+    const std::uint64_t cols = h.cols, rows_per_chunk = std::max<std::uint64_t>(1, per_mb / cols);
+    stream(static_cast<std::uint64_t>(r) * cols, rows_per_chunk * cols, [&](std::uint64_t at, std::uint64_t n) {
+      for (std::uint64_t i = 0; i < n / cols; ++i)
+        for (std::uint64_t j = 0; j < cols; ++j)
+          m(static_cast<Eigen::Index>(at / cols + i), static_cast<Eigen::Index>(j)) = values[i * cols + j];
+    });
+  }
+  return m;
+}
+
+}  // namespace detail
+
+/// Reads one .npy array from `in` into an N x d matrix of doubles (a 1-D array becomes N x 1);
+/// `name` (a file name, say) starts every error message. The array must end the input.
+inline Eigen::MatrixXd read_npy(std::istream& in, const std::string& name) {
+  const npy_header h = read_npy_header(in, name);
+  Eigen::MatrixXd m = detail::read_npy_block(in, h, 0, h.rows, name);
+  if (!h.size_checked && m.size() > 0 && in.peek() != std::char_traits<char>::eof())
+    detail::fail(name, "bytes after the data of shape " + h.shape_text);
   return m;
 }
 
@@ -165,6 +254,23 @@ inline Eigen::MatrixXd read_npy(std::istream& in, const std::string& name) {
 inline Eigen::MatrixXd read_npy(const std::string& path) {
   std::ifstream f = detail::open_input(path);
   return read_npy(f, path);
+}
+
+/// The header of a .npy file (shape, dtype, order), its size checked; reads no data.
+inline npy_header read_npy_header(const std::string& path) {
+  std::ifstream f = detail::open_input(path);
+  return read_npy_header(f, path);
+}
+
+/// Rows [begin, end) of a .npy file (the array at its start) as an (end - begin) x d matrix of
+/// doubles, reading only those rows' bytes: read_npy(path).middleRows(begin, end - begin).
+inline Eigen::MatrixXd read_npy_rows(const std::string& path, std::uint64_t begin, std::uint64_t end) {
+  std::ifstream f = detail::open_input(path);
+  const npy_header h = read_npy_header(f, path);
+  if (begin > end || end > h.rows)
+    detail::fail(path, "rows [" + std::to_string(begin) + ", " + std::to_string(end) + ") lie outside shape " +
+                           h.shape_text);
+  return detail::read_npy_block(f, h, begin, end, path);
 }
 
 /// Writes an N x d matrix as a C-order float64 .npy file (version 1.0).
