@@ -16,6 +16,8 @@
 #include <string>
 #include <vector>
 
+#include <sys/resource.h>
+
 #include "cli.hpp"
 #include "infoplane/mpi/session.hpp"
 
@@ -28,15 +30,19 @@ using namespace infoplane::cli;
 // else shares the machine), seconds in collectives, bytes sent and received (the logical
 // volume of each collective, whatever algorithm MPI picks), gathered on rank 0; in ring mode
 // also the ring's share of them (its steps overlap the evaluation: ring_seconds is the time
-// spent starting them and waiting for them).
+// spent starting them and waiting for them). Also each process's peak resident memory so far
+// (getrusage: MPI's own buffers included).
 json stats_json(const mpi::session& s, std::chrono::steady_clock::time_point t0) {
   const auto& t = s.stats();
-  constexpr int k = 9;
+  constexpr int k = 10;
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
   const double mine[k] = {std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(),
                           static_cast<double>(std::clock()) / CLOCKS_PER_SEC, t.seconds,
                           static_cast<double>(t.bytes_sent), static_cast<double>(t.bytes_received),
                           t.ring_seconds, static_cast<double>(t.ring_bytes_sent),
-                          static_cast<double>(t.ring_bytes_received), static_cast<double>(t.ring_steps)};
+                          static_cast<double>(t.ring_bytes_received), static_cast<double>(t.ring_steps),
+                          1024.0 * static_cast<double>(usage.ru_maxrss)};  // kilobytes on Linux
   std::vector<double> all(k * s.ranks());
   mpi::check(MPI_Gather(mine, k, MPI_DOUBLE, all.data(), k, MPI_DOUBLE, 0, s.communicator()), "MPI_Gather");
   json per = json::array();
@@ -47,7 +53,8 @@ json stats_json(const mpi::session& s, std::chrono::steady_clock::time_point t0)
                    {"cpu_seconds", a[1]},
                    {"comm_seconds", a[2]},
                    {"bytes_sent", static_cast<std::uint64_t>(a[3])},
-                   {"bytes_received", static_cast<std::uint64_t>(a[4])}});
+                   {"bytes_received", static_cast<std::uint64_t>(a[4])},
+                   {"peak_rss_bytes", static_cast<std::uint64_t>(a[9])}});
     if (s.ring())
       per.back().update({{"ring_seconds", a[5]},
                          {"ring_bytes_sent", static_cast<std::uint64_t>(a[6])},
@@ -77,7 +84,7 @@ int run(int argc, char** argv, mpi::session& s) {
   auto add = [&](const subcommand_text& t, void (*declare)(command_flags&)) {
     subs.push_back(std::make_unique<command_flags>(app, t.name, t.description, t.usage + " [--ring] [--stats]"));
     declare(*subs.back());
-    subs.back()->own("stats", "", "also per-process seconds and bytes communicated (JSON key \"mpi\")");
+    subs.back()->own("stats", "", "also per-process seconds, bytes communicated and peak memory (JSON key \"mpi\")");
     subs.back()->own("ring", "",
                      "dropout-mc's components in blocks (--component-block, default 4096) that travel around the "
                      "ring: each process holds its share only; the bits of one process with the same block size");

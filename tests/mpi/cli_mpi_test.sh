@@ -60,7 +60,7 @@ for means in dense relu; do
   done
 done
 
-# --stats: per-rank seconds and bytes, and the estimate unchanged.
+# --stats: per-rank seconds, bytes and peak memory, and the estimate unchanged.
 line=$(mpi 2 dropout --estimator dropout-mc --means "$tmp/relu.npy" "${common[@]}" --stats)
 [ "$(echo "$line" | sed -E 's/, "mpi": .*\}$/}/' | strip)" = \
   "$("$cli" dropout --estimator dropout-mc --means "$tmp/relu.npy" "${common[@]}" | strip)" ] ||
@@ -68,6 +68,8 @@ line=$(mpi 2 dropout --estimator dropout-mc --means "$tmp/relu.npy" "${common[@]
 echo "$line" | grep -q '"mpi": {"ranks":2,"mode":"replicated","per_rank":\[{"rank":0,"seconds":' ||
   bad "--stats: no per-rank line in '$line'"
 echo "$line" | grep -Eq '"bytes_received":[1-9]' || bad "--stats: no bytes counted in '$line'"
+[ "$(echo "$line" | grep -Eo '"peak_rss_bytes":[1-9][0-9]{6,}' | wc -l)" = 2 ] ||
+  bad "--stats: not one peak_rss_bytes (at least a megabyte) per rank in '$line'"
 
 # ip: the same information_plane.json, timings aside, for 1 and 3 ranks.
 points() { /usr/bin/python3 -c "
