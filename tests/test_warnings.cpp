@@ -7,6 +7,10 @@
 #include "infoplane/estimators/dropout/gaussian_bound.hpp"
 #include "infoplane/estimators/dropout/mixture.hpp"
 #include "infoplane/estimators/dropout/pairwise.hpp"
+#include "infoplane/estimators/neural/variational.hpp"
+#include "infoplane/estimators/pairs/binning.hpp"
+#include "infoplane/estimators/pairs/edge.hpp"
+#include "infoplane/estimators/pairs/gaussian_mi.hpp"
 #include "infoplane/estimators/pairs/ksg.hpp"
 #include "infoplane/registry.hpp"
 #include "infoplane/results/warnings.hpp"
@@ -126,4 +130,28 @@ TEST_CASE("clamp: below 0 by more than rounding is reported", "[warnings][clamp]
   estimate_result nan_value;  // NaN is not clamped: it says the estimate failed
   detail::clamp_to_nonnegative(nan_value, 1e-9, "test-bound");
   CHECK(std::isnan(nan_value.value));
+}
+
+// Called directly, not by name: binning, EDGE, gaussian-mi and the neural estimators used to
+// warn only through the registry (issue 16); now each does so itself, once.
+TEST_CASE("warnings: the sample-pair and neural estimators warn on their own about a transposed x or labels as x",
+          "[warnings]") {
+  const auto tall = gaussian(200, 3, 8), y = gaussian(200, 1, 9), wide = gaussian(16, 40, 10);
+  Eigen::MatrixXd labels(200, 1);
+  for (Eigen::Index i = 0; i < 200; ++i) labels(i, 0) = static_cast<double>(i % 10);
+  auto check = [&](auto&& run, const char* who) {
+    INFO(who);
+    CHECK(run(tall, y).warnings.empty());
+    const auto t = run(wide, y.topRows(16));
+    CHECK(warns(t, "x: N = 16 rows < d = 40 columns"));
+    CHECK(std::count_if(t.warnings.begin(), t.warnings.end(),
+                        [](const std::string& w) { return w.find("transposed") != std::string::npos; }) == 1);
+    CHECK(warns(run(labels, y), "x: all values are integers with only 10 distinct values"));
+  };
+  check([](const auto& x, const auto& yy) { return binning().estimate(paired_samples{x, yy}); }, "binning");
+  check([](const auto& x, const auto& yy) { return edge().estimate(paired_samples{x, yy}); }, "edge");
+  check([](const auto& x, const auto& yy) { return gaussian_mi().estimate(paired_samples{x, yy}); }, "gaussian-mi");
+  check([](const auto& x, const auto& yy) {
+    return infonce_bound({.train = {.hidden = 8, .steps = 2, .batch = 8}}).fit_estimate(paired_samples{x, yy});
+  }, "infonce");
 }

@@ -393,8 +393,8 @@ estimate_result run(const typename registration<E>::options_type& o, const Input
   } else {
     r = e.estimate(in);
   }
-  // Every estimator by name warns about suspicious shapes (the dropout family and KSG also do
-  // so themselves; warnings are not repeated).
+  // Every estimator by name warns about suspicious shapes (each also does so itself, for x or the
+  // means; warnings are not repeated).
   if constexpr (registration<E>::shape == input_shape::noise_model) {
     infoplane::detail::representation_warnings(r, in.means, "means");
   } else {

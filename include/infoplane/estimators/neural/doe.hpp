@@ -32,6 +32,7 @@
 #include "infoplane/estimators/neural/detail/mlp.hpp"
 #include "infoplane/estimators/neural/training.hpp"
 #include "infoplane/results/estimate_result.hpp"
+#include "infoplane/results/warnings.hpp"
 
 namespace infoplane {
 
@@ -126,7 +127,9 @@ class doe_estimator {
     const neural::dense_matrix xv = neural::rows(x, va_rows), yv = neural::rows(y, va_rows);
     const neural::dense_matrix xs = neural::rows(x, test), ys = neural::rows(y, test);
     run(xt, yt, &xv, &yv, callbacks...);
-    return estimate(paired_samples{xs, ys});
+    auto r = estimate(paired_samples{xs, ys});
+    infoplane::detail::representation_warnings(r, x, "x");  // of all the data, not the held-out part
+    return r;
   }
 
   /// Fits one estimator per candidate option set and keeps, separately for q(Y) and q(Y|X),

@@ -27,6 +27,7 @@
 #include "infoplane/estimators/neural/detail/mlp.hpp"
 #include "infoplane/estimators/neural/training.hpp"
 #include "infoplane/results/estimate_result.hpp"
+#include "infoplane/results/warnings.hpp"
 
 namespace infoplane {
 
@@ -138,7 +139,9 @@ class critic_estimator {
     const auto [tr, te] = neural::split(std::size_t(x.rows()), opt_.train.holdout, opt_.train.seed);
     const mat xt = neural::rows(x, tr), yt = neural::rows(y, tr), xs = neural::rows(x, te), ys = neural::rows(y, te);
     fit(paired_samples{xt, yt}, callbacks...);
-    return estimate(paired_samples{xs, ys});
+    auto r = estimate(paired_samples{xs, ys});
+    infoplane::detail::representation_warnings(r, x, "x");  // of all the data, not the held-out part
+    return r;
   }
 
   /// The bound's value for one score matrix (rows: x, columns: y; diagonal: joint pairs).

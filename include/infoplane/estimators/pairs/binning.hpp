@@ -19,6 +19,7 @@
 #include "infoplane/estimators/concepts.hpp"
 #include "infoplane/inputs/samples.hpp"
 #include "infoplane/results/estimate_result.hpp"
+#include "infoplane/results/warnings.hpp"
 
 namespace infoplane {
 
@@ -60,6 +61,7 @@ class binning {
     const double ceiling = std::log(static_cast<double>(n));
     r.ceiling = ceiling;
     r.status = detail::saturation_status(i, ceiling);
+    detail::representation_warnings(r, in.x, "x");
     return r;
   }
 

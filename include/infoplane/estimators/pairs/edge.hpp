@@ -27,7 +27,9 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <string>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
 #include "infoplane/estimators/pairs/detail/discrete.hpp"
@@ -36,6 +38,7 @@
 #include "infoplane/estimators/concepts.hpp"
 #include "infoplane/inputs/samples.hpp"
 #include "infoplane/results/estimate_result.hpp"
+#include "infoplane/results/warnings.hpp"
 
 namespace infoplane {
 
@@ -84,10 +87,17 @@ class edge {
       value = run(xw, yw, {0.9 * opt_.gamma[0] * f, 0.9 * opt_.gamma[1] * f});
     }
     auto r = detail::result_of<edge>();
+    for (const auto& [m, fixed, side] : {std::tuple{&xw, opt_.epsilon[0], "x"}, std::tuple{&yw, opt_.epsilon[1], "y"}})
+      if (fixed == 0 && floor_sets_bandwidth(*m, side[0] == 'y'))
+        detail::add_warning(r, std::string("edge: the k-NN distances of ") + side +
+                                   " are below the fixed 1e-4 that EDGE adds to its bandwidth (reference 4.3.1), "
+                                   "so the bandwidth does not follow the data: on data varying by less than 1e-4 "
+                                   "the samples share one cell and the estimate is its 0.001 floor; rescale " + side);
     r.value = value;
     r.n_samples = static_cast<std::size_t>(x.rows());
     r.ceiling = opt_.U;  // the per-cell clip caps the total
     r.status = detail::saturation_status(value, r.ceiling);
+    detail::representation_warnings(r, in.x, "x");
     return r;
   }
 
@@ -103,7 +113,7 @@ class edge {
     matrix w(d, dp);
     for (Eigen::Index i = 0; i < d; ++i) {
       const double mean = m.col(i).mean();
-      double sd = std::sqrt((m.col(i).array() - mean).square().sum() / n);
+      double sd = detail::stable_rms((m.col(i).array() - mean).matrix());  // the plain formula overflows at 1e200
       if (sd < 1e-4) sd = 1.0;
       for (Eigen::Index c = 0; c < dp; ++c) w(i, c) = rng.normal() / (sd * std::sqrt(double(d)));
     }
@@ -135,6 +145,13 @@ class edge {
       total += std::max(v[at] - v[lo], v[hi] - v[at]);
     }
     return total / static_cast<double>(opt_.knn_queries) + 1e-4;
+  }
+
+  // Whether the 1e-4 that step 3 adds exceeds the data's own k-NN distance on every coordinate.
+  bool floor_sets_bandwidth(const matrix& m, std::uint64_t which) const {
+    for (Eigen::Index c = 0; c < m.cols(); ++c)
+      if (knn_bandwidth(m, c, which) > 2e-4) return false;
+    return true;
   }
 
   std::vector<double> bandwidths(const matrix& m, double gamma, double fixed, std::uint64_t which) const {

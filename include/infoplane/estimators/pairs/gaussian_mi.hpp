@@ -7,12 +7,15 @@
 #include <Eigen/Core>
 #include <cmath>
 #include <optional>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "infoplane/detail/math.hpp"
 #include "infoplane/estimators/concepts.hpp"
 #include "infoplane/inputs/samples.hpp"
 #include "infoplane/results/estimate_result.hpp"
+#include "infoplane/results/warnings.hpp"
 
 namespace infoplane {
 
@@ -36,12 +39,43 @@ class gaussian_mi {
     INFOPLANE_CHECK(n >= 2, "gaussian-mi: too few samples: need at least 2");
     Eigen::MatrixXd joint(n, dx + dy);
     joint << in.x.template cast<double>(), in.y.template cast<double>();
-    const Eigen::MatrixXd centred = joint.rowwise() - joint.colwise().mean();
-    Eigen::MatrixXd s = centred.transpose() * centred / static_cast<double>(n - 1);
-    s.diagonal().array() += opt_.ridge;
+    // A constant column is independent of everything and is left out: a dead unit no longer
+    // makes the covariance singular, and a constant x or y gives I = 0 exactly. MI does not
+    // depend on the units: each other column, centred, is scaled by a power of two (exact), so
+    // that variances at 1e-200 or 1e200 neither under- nor overflow (they gave NaN, once with
+    // status ok).
+    std::vector<Eigen::Index> kept;
+    std::vector<int> exponent;
+    Eigen::Index kx = 0;
+    for (Eigen::Index c = 0; c < dx + dy; ++c) {
+      auto col = joint.col(c);
+      if (col.maxCoeff() == col.minCoeff()) continue;
+      col.array() -= col.mean();
+      kept.push_back(c);
+      exponent.push_back(*detail::to_unit_binade(col));  // not all 0: the values differ
+      kx += c < dx;
+    }
+    const auto k = static_cast<Eigen::Index>(kept.size()), ky = k - kx;
     auto r = detail::result_of<gaussian_mi>();
     r.n_samples = static_cast<std::size_t>(n);
-    const auto lx = log_det(s.topLeftCorner(dx, dx)), ly = log_det(s.bottomRightCorner(dy, dy)), l = log_det(s);
+    detail::representation_warnings(r, in.x, "x");
+    if (kx == 0 || ky == 0) {
+      r.value = 0.0;
+      return r;
+    }
+    // N points span at most N - 1 dimensions: below that the sample covariance is singular, and
+    // rounding could leave it a tiny positive pivot, that is a huge finite "MI".
+    if (opt_.ridge == 0 && n <= k) {
+      r.status = estimate_status::insufficient_samples;
+      detail::add_warning(r, "gaussian-mi: N = " + std::to_string(n) + " samples span at most " +
+                                 std::to_string(n - 1) + " of the " + std::to_string(k) +
+                                 " dimensions of (x, y): the sample covariance is singular (set a ridge > 0)");
+      return r;
+    }
+    const Eigen::MatrixXd centred = joint(Eigen::all, kept);
+    Eigen::MatrixXd s = centred.transpose() * centred / static_cast<double>(n - 1);
+    for (Eigen::Index c = 0; c < k; ++c) s(c, c) += std::ldexp(opt_.ridge, -2 * exponent[std::size_t(c)]);
+    const auto lx = log_det(s.topLeftCorner(kx, kx)), ly = log_det(s.bottomRightCorner(ky, ky)), l = log_det(s);
     if (!lx || !ly || !l) {
       r.status = estimate_status::numerical_issue;  // a covariance that is not positive definite
       return r;

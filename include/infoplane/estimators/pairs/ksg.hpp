@@ -65,6 +65,9 @@ class ksg {
     if (opt_.discrete_y) {
       INFOPLANE_CHECK(in.y.cols() == 1, "ksg: discrete_y needs one label column");
       r.value = ross(x, in.y);
+      if (!std::isfinite(r.value))
+        detail::add_warning(r, "ksg: fewer than 2 samples have a label that occurs more than once; Ross's "
+                               "estimator leaves out labels seen once (is every sample its own class?)");
     } else {
       r.value = kraskov(x, prepare(in.y, 1));
     }
@@ -83,8 +86,10 @@ class ksg {
     if (opt_.standardize) {
       for (Eigen::Index c = 0; c < out.cols(); ++c) {
         const double mean = out.col(c).mean();
-        const double sd = std::sqrt((out.col(c).array() - mean).square().sum() / double(out.rows()));
         out.col(c).array() -= mean;
+        // Not the plain sqrt(mean of squares): at 1e-200 or 1e200 the squares under- or
+        // overflow, sd became 0 or inf, and the jitter alone was left (I near 0 for any data).
+        const double sd = detail::stable_rms(out.col(c));
         if (sd > 0) out.col(c) /= sd;
       }
     }
