@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "infoplane/registry.hpp"
+#include "infoplane/results/confidence.hpp"
 #include "infoplane/version.hpp"
 #include "json_output.hpp"  // tools/: the command line's JSON keys, reused by Result.to_dict()
 // The information plane (branch `plane`): bound where its headers are present.
@@ -779,6 +780,33 @@ PYBIND11_MODULE(infoplane, m) {
       .def_property_readonly("status", [](const py_result& p) { return std::string(to_string(p.r.status)); })
       .def_property_readonly("target", [](const py_result& p) { return target_of(p.r); },
                              "what the value refers to ('dataset', 'population'), where the library says")
+      .def_property_readonly(
+          "population",
+          [](const py_result& p) -> py::object {
+            if (!p.r.population) return py::none();
+            const auto& b = *p.r.population;
+            py::dict d;
+            d["lower"] = b.lower;
+            d["upper"] = b.upper;
+            d["lower_std_error"] = b.lower_std_error;
+            d["upper_std_error"] = b.upper_std_error;
+            d["upper_source"] = b.upper_source;
+            return d;
+          },
+          "the population bracket (X continuous, the points a sample of it): dict of lower, upper, "
+          "lower_std_error, upper_std_error, upper_source ('leave-one-out', 'gaussian', 'none'); None where not given")
+      .def(
+          "interval",
+          [](const py_result& p, const std::string& target, double confidence) {
+            if (target != "dataset" && target != "population")
+              throw infoplane::invalid_argument("interval: target must be 'dataset' or 'population', got '" + target + "'");
+            const auto ci = interval_of(p.r, target == "dataset" ? estimate_target::dataset : estimate_target::population,
+                                        confidence);
+            return py::make_tuple(ci.lower, ci.upper);
+          },
+          py::arg("target"), py::arg("confidence") = 0.95,
+          "(lower, upper) at this confidence: 'dataset' is value -/+ z std_error, 'population' is "
+          "[population lower - z SE, population upper + z SE]")
       .def_property_readonly("n_samples", [](const py_result& p) { return p.r.n_samples; })
       .def_property_readonly("n_draws", [](const py_result& p) { return p.r.n_draws; })
       .def_property_readonly("seconds", [](const py_result& p) { return p.seconds; })

@@ -98,6 +98,11 @@ case_ "toy --m zero" "--m" "${toy[@]}" --m 0
 case_ "toy --m negative" "--m" "${toy[@]}" --m -3
 case_ "toy --m a fraction" "--m" "${toy[@]}" --m 2.5
 case_ "toy --seed negative" "--seed" "${toy[@]}" --seed -1
+case_ "toy --confidence 1" "--confidence" "${toy[@]}" --confidence 1
+case_ "toy --confidence negative" "--confidence" "${toy[@]}" --confidence -0.5
+case_ "toy --confidence not a number" "--confidence" "${toy[@]}" --confidence high
+case_ "toy --confidence NaN" "--confidence" "${toy[@]}" --confidence nan
+case_ "toy --population-se unknown" "population-se" "${toy[@]}" --population-se jackknife
 case_ "toy --noise-var missing value" "--noise-var" toy --estimator dropout-mc --n 40 --d 2 --noise-var
 case_ "toy --noise-var NaN" "nan" toy --estimator dropout-mc --n 40 --d 2 --noise-var nan
 case_ "toy --noise-var Inf" "inf" toy --estimator dropout-mc --n 40 --d 2 --noise-var inf

@@ -20,6 +20,35 @@ check "toy noise variance printed" grep -q '"noise_variance": 0.1' <<<"$out"
 check "toy dropout-mc kind" grep -q '"kind": "point_estimate"' <<<"$out"
 check "toy ceiling is log 200" grep -q '"ceiling": 5.298317366548' <<<"$out"
 
+# The two targets: the dataset view's keys as before, the population bracket beside them, and
+# --confidence's intervals computed from them (z = 1.959963984540054 at 0.95).
+out=$("$bin" toy --estimator dropout-mc --n 200 --m 3 --d 2 --noise-var 0.1 --seed 1 --confidence 0.95)
+check "toy json names the dataset target" grep -q '"target": "dataset"' <<<"$out"
+check "toy intervals from the result's own numbers" /usr/bin/python3 -c '
+import json, sys
+j = json.loads(sys.argv[1]); z = 1.959963984540054
+assert j["confidence"] == 0.95
+lo, hi = j["dataset_interval"]
+assert abs(lo - (j["value"] - z * j["std_error"])) < 1e-12 and abs(hi - (j["value"] + z * j["std_error"])) < 1e-12
+plo, phi = j["population_interval"]
+assert abs(plo - (j["population_lower"] - z * j["population_lower_std_error"])) < 1e-12
+assert abs(phi - (j["population_upper"] + z * j["population_upper_std_error"])) < 1e-12
+assert j["population_lower"] == j["value"] and j["upper_source"] in ("leave-one-out", "gaussian")
+assert j["population_lower_std_error"] > j["std_error"] > 0  # the points sampling adds to the noise
+' "$out"
+# A ReLU-like representation whose every row has its own zero pattern: no upper bound from these data.
+tmp=$(mktemp -d)
+/usr/bin/python3 -c '
+import numpy as np, sys
+f = np.ones((6, 6)) * 0.5 + np.arange(36).reshape(6, 6) / 100.0
+f[np.arange(6), np.arange(6)] = 0.0
+np.save(sys.argv[1], f)' "$tmp/relu.npy"
+out=$("$bin" dropout --estimator dropout-mc --means "$tmp/relu.npy" --noise-var 0.1 --m 2)
+check "no upper bound: population_upper is the string inf" grep -q '"population_upper": "inf"' <<<"$out"
+check "no upper bound: upper_source none" grep -q '"upper_source": "none"' <<<"$out"
+check "no upper bound: leave-one-out inf, not null" grep -q '"upper": "inf"' <<<"$out"
+rm -rf "$tmp"
+
 out=$("$bin" --version)
 check "--version names the version and the kernels' instruction set" grep -Eq '^infoplane [0-9]+\.[0-9]+\.[0-9]+ \(kernels built for [a-z0-9+_]+\)$' <<<"$out"
 

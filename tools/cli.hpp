@@ -237,6 +237,18 @@ inline timed_result run_entry(const registry::estimator_entry& e, const command_
 using matrix_reader = std::function<Eigen::MatrixXd(const std::string&)>;
 
 /// `dropout`: I(X;Z) from noise-free representations, with --labels also I(Z;Y) from noisy
+/// --confidence C, checked: nullopt when not given.
+inline std::optional<double> confidence_of(const command_flags& f) {
+  if (!f.has("confidence")) return std::nullopt;
+  const double c = f.number<double>("confidence");
+  if (!(c > 0 && c < 1)) throw usage_error("option --confidence: '" + f.str("confidence") + "' must lie in (0, 1), e.g. 0.95");
+  return c;
+}
+
+inline const char* confidence_help =
+    "also print the intervals at this level: dataset_interval (value -/+ z SE) and population_interval "
+    "([population_lower - z SE, population_upper + z SE])";
+
 /// draws, as one JSON line on `out`. `read` reads --means and --labels (infoplane-mpi: on every
 /// process, then all agree); `extend` may add keys to the line.
 inline int dropout_command(const command_flags& f, std::ostream& out, const matrix_reader& read = io::read_matrix,
@@ -258,6 +270,7 @@ inline int dropout_command(const command_flags& f, std::ostream& out, const matr
     if (!labelled && f.has(own) && !e.takes(own))
       f.warn_ignored(own, "does nothing here: " + std::string(e.name) + " takes no --" + own + " and there are no --labels",
                      err);
+  const auto confidence = confidence_of(f);
   const auto runner = e.noise(f.values_for(e));
   const auto label_runner = le ? le->pairs(f.values_for(*le)) : registry::pairs_runner{};
   const Eigen::MatrixXd means = read(f.str("means"));
@@ -267,6 +280,7 @@ inline int dropout_command(const command_flags& f, std::ostream& out, const matr
                       std::to_string(labels.rows()) + " x " + std::to_string(labels.cols()));
   const auto tr = timed([&] { return runner(means, noise); });
   auto j = result_json(e.name, tr.result, tr.seconds);
+  if (confidence) confidence_json(j, tr.result, *confidence);
   j["noise_variance"] = noise.variance();
   j["m"] = m;
   if (le) {
@@ -302,7 +316,8 @@ inline void dropout_flags(command_flags& f) {
       .own("m", "M", "noisy draws per point (also the draws paired with --labels)", "10")
       .own("labels", "FILE", "one label per row of --means: also estimate I(Z;Y)")
       .own("label-estimator", "E", "sample-pair estimator of I(Z;Y)", "edge")
-      .own("seed", "S", "seed of the noise (also the estimators')", "0");
+      .own("seed", "S", "seed of the noise (also the estimators')", "0")
+      .own("confidence", "C", confidence_help);
   noise_flags(f).estimator_options(entries());
 }
 
@@ -338,6 +353,8 @@ inline void ip_flags(command_flags& f) {
       .own("seed", "S", "seed; each point is seeded from (seed, epoch, split)", "0")
       .own("threads", "T", "threads, 0 for all cores (results do not depend on it)", "0")
       .own("component-block", "B", "dropout-mc's components in blocks of B (see infoplane dropout --help)")
+      .own("population-se", "WORD", "dropout-mc's population standard errors: influence or per_point (faster, "
+                                    "reads low; see infoplane dropout --help)", "influence")
       .own("quiet", "", "no progress line on stderr");
 }
 
@@ -368,6 +385,10 @@ inline ip::ip_options ip_options_from(const command_flags& f) {
     o.component_block = f.number<std::size_t>("component-block");
     if (*o.component_block == 0) throw usage_error("--component-block must be >= 1, got 0");
   }
+  const std::string pse = f.str("population-se", "influence");
+  if (pse != "influence" && pse != "per_point")
+    throw usage_error("option --population-se: '" + pse + "' is not one of influence, per_point");
+  o.population_std_error = pse == "influence" ? population_error::influence : population_error::per_point;
   o.quiet = f.has("quiet");
   return o;
 }

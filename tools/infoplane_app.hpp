@@ -48,6 +48,7 @@ inline int toy(const command_flags& f, const app_io& io) {
   if (f.has("m") && e.shape == input_shape::noise_model && !e.takes("m"))
     f.warn_ignored("m", "does nothing here: " + std::string(e.name) + " takes no --m", io.err);
   const auto values = f.values_for(e);
+  const auto confidence = confidence_of(f);
   if (io.parse_only) {
     e.shape == input_shape::sample_pairs ? void(e.pairs(values)) : void(e.noise(values));
     return 0;
@@ -61,6 +62,7 @@ inline int toy(const command_flags& f, const app_io& io) {
     tr = run_entry(e, f, fx, noise);
   }
   auto j = result_json(e.name, tr.result, tr.seconds);
+  if (confidence) confidence_json(j, tr.result, *confidence);
   j["truth"] = static_cast<double>(d) * validation::toy_truth(noise).mi;
   j["d"] = d;
   j["noise_variance"] = noise.variance();
@@ -236,7 +238,8 @@ inline std::vector<subcommand> subcommands(CLI::App& app, const app_io& io) {
             .own("n", "N", "data points", "", true)
             .own("d", "D", "units", "", true)
             .own("m", "M", "noisy draws per point (also the sample pairs' M)", "10")
-            .own("seed", "S", "seed of the data and the noise (also the estimator's)", "0");
+            .own("seed", "S", "seed of the data and the noise (also the estimator's)", "0")
+            .own("confidence", "C", confidence_help);
         noise_flags(f).estimator_options(entries());
       },
       toy);

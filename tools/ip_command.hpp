@@ -51,6 +51,7 @@ struct ip_options {
   std::uint64_t seed = 0;                          ///< --seed
   unsigned threads = 0;                            ///< --threads (0: all cores)
   std::optional<std::size_t> component_block;      ///< --component-block B (dropout-mc's blocks)
+  population_error population_std_error = population_error::influence;  ///< --population-se
   bool quiet = false;                              ///< --quiet: no progress lines
   // Hooks of infoplane-mpi: each representation file is read through `read_matrix` (there:
   // on every process, then all agree, so that a file one process cannot read fails on all),
@@ -213,10 +214,12 @@ inline std::string num(std::optional<double> v) {
 
 inline nlohmann::json result_json(const std::optional<estimate_result>& r) {
   if (!r) return nullptr;
-  return {{"value", cli::json_number(r->value)},       {"std_error", cli::json_number(r->std_error)}, {"lower", cli::json_number(r->lower)},
+  nlohmann::json j = {{"value", cli::json_number(r->value)},       {"std_error", cli::json_number(r->std_error)}, {"lower", cli::json_number(r->lower)},
           {"upper", cli::json_number(r->upper)},       {"ceiling", cli::json_number(r->ceiling)},     {"kind", to_string(r->kind)},
           {"target", to_string(r->target)}, {"status", to_string(r->status)}, {"n_samples", r->n_samples},
           {"n_draws", r->n_draws}, {"warnings", r->warnings}};
+  cli::population_json(j, *r);
+  return j;
 }
 
 inline std::optional<double> value_of(const std::optional<estimate_result>& r) {
@@ -244,7 +247,8 @@ inline const std::vector<std::string>& csv_columns() {
       "i_xz_status", "i_xz_gauss_bound", "i_zy", "i_zy_lower", "i_zy_upper", "i_zy_std_error", "i_zy_edge",
       "i_zy_ksg", "i_zy_binning", "i_zy_ce_bound", "seconds", "i_xz_pairwise_kl", "i_xz_pairwise_bd", "h_y",
       "i_zy_status", "i_zy_edge_status", "i_zy_ksg_status", "i_zy_binning_status", "i_zy_ce_bound_status",
-      "held_out", "note"};
+      "i_xz_population_lower", "i_xz_population_upper", "i_xz_population_lower_std_error",
+      "i_xz_population_upper_std_error", "i_xz_upper_source", "held_out", "note"};
   return c;
 }
 
@@ -252,6 +256,7 @@ inline const std::vector<std::string>& csv_columns() {
 inline std::vector<std::string> csv_row(const ip_point& p, const std::string& note) {
   using detail_ip::num, detail_ip::value_of, detail_ip::status_of;
   const auto& zy = p.i_zy_mixture;
+  const auto& pop = p.i_xz.population;
   return {std::to_string(p.epoch), p.split, std::to_string(p.n), std::to_string(p.d), std::to_string(p.m),
           num(p.i_xz.value), num(p.i_xz.lower), num(p.i_xz.upper), num(p.i_xz.std_error), num(p.i_xz.ceiling),
           std::string(to_string(p.i_xz.status)), num(value_of(p.i_xz_gauss_bound)), num(value_of(zy)),
@@ -259,7 +264,10 @@ inline std::vector<std::string> csv_row(const ip_point& p, const std::string& no
           num(value_of(p.i_zy_ksg)), num(value_of(p.i_zy_binning)), num(value_of(p.i_zy_ce_bound)),
           num(p.total_seconds), num(value_of(p.i_xz_pairwise_kl)), num(value_of(p.i_xz_pairwise_bd)), num(p.h_y),
           status_of(zy), status_of(p.i_zy_edge), status_of(p.i_zy_ksg), status_of(p.i_zy_binning),
-          status_of(p.i_zy_ce_bound), p.split == "test" ? "1" : "0", note};
+          status_of(p.i_zy_ce_bound), num(pop ? std::optional(pop->lower) : std::nullopt),
+          num(pop ? std::optional(pop->upper) : std::nullopt), num(pop ? std::optional(pop->lower_std_error) : std::nullopt),
+          num(pop ? std::optional(pop->upper_std_error) : std::nullopt), pop ? pop->upper_source : "",
+          p.split == "test" ? "1" : "0", note};
 }
 
 namespace detail_ip {
@@ -383,6 +391,7 @@ inline information_plane_options point_options(const ip_options& o, std::uint64_
   po.held_out = split == "test";
   po.threads = o.threads;
   po.component_block = o.component_block;
+  po.population_std_error = o.population_std_error;
   po.gaussian_bound = std::count(o.bounds.begin(), o.bounds.end(), "gauss") > 0;
   po.pairwise_bounds = std::count(o.bounds.begin(), o.bounds.end(), "pairwise") > 0;
   po.label_estimators = std::set<std::string>(o.label_estimators.begin(), o.label_estimators.end());
@@ -459,6 +468,7 @@ inline std::optional<std::string> write_outputs(const std::string& out, const ip
                   {"seed", o.seed},
                   {"threads", o.threads}};
   if (o.component_block) j["options"]["component_block"] = *o.component_block;
+  j["options"]["population_se"] = o.population_std_error == population_error::influence ? "influence" : "per_point";
   j["points"] = nlohmann::json::array();
   for (std::size_t k = 0; k < points.size(); ++k) {
     const auto& p = points[k];

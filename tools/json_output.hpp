@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "infoplane/results/confidence.hpp"
 #include "infoplane/results/estimate_result.hpp"
 
 namespace infoplane::cli {
@@ -32,7 +33,20 @@ inline std::string one_line(const json& j) {
   return out + "}";
 }
 
-/// The keys every estimate prints, in a fixed order.
+/// The population bracket's keys (null where the estimator gives none): population_lower and
+/// population_upper with their standard errors, and upper_source.
+template <class J>
+void population_json(J& j, const estimate_result& r) {
+  const auto& p = r.population;
+  j["population_lower"] = json_number(p ? std::optional(p->lower) : std::nullopt);
+  j["population_upper"] = json_number(p ? std::optional(p->upper) : std::nullopt);
+  j["population_lower_std_error"] = json_number(p ? std::optional(p->lower_std_error) : std::nullopt);
+  j["population_upper_std_error"] = json_number(p ? std::optional(p->upper_std_error) : std::nullopt);
+  j["upper_source"] = p ? J(p->upper_source) : J(nullptr);
+}
+
+/// The keys every estimate prints, in a fixed order. value, std_error, lower and upper are the
+/// dataset view, as before; target names what `value` is about.
 inline json result_json(std::string_view estimator, const estimate_result& r, double seconds) {
   json j;
   j["estimator"] = estimator;
@@ -42,11 +56,27 @@ inline json result_json(std::string_view estimator, const estimate_result& r, do
   j["upper"] = json_number(r.upper);
   j["ceiling"] = json_number(r.ceiling);
   j["kind"] = to_string(r.kind);
+  j["target"] = to_string(r.target);
+  population_json(j, r);
   j["n_samples"] = r.n_samples;
   j["seconds"] = seconds;
   j["status"] = to_string(r.status);
   j["warnings"] = r.warnings;
   return j;
+}
+
+/// --confidence C: `confidence`, and `dataset_interval` / `population_interval` ([lower, upper],
+/// results/confidence.hpp), null where the result has no such interval.
+inline void confidence_json(json& j, const estimate_result& r, double confidence) {
+  auto of = [&](estimate_target t) -> json {
+    const bool has = t == estimate_target::dataset ? r.target == t && r.std_error.has_value() : r.population.has_value();
+    if (!has) return nullptr;
+    const auto ci = interval_of(r, t, confidence);
+    return json::array({json_number(ci.lower), json_number(ci.upper)});
+  };
+  j["confidence"] = confidence;
+  j["dataset_interval"] = of(estimate_target::dataset);
+  j["population_interval"] = of(estimate_target::population);
 }
 
 }  // namespace infoplane::cli

@@ -13,5 +13,6 @@
 #include "infoplane/inputs/noise.hpp"
 #include "infoplane/inputs/samples.hpp"
 #include "infoplane/kernels/mixture_logsumexp.hpp"
+#include "infoplane/results/confidence.hpp"
 #include "infoplane/results/estimate_result.hpp"
 #include "infoplane/version.hpp"

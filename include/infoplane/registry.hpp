@@ -59,7 +59,8 @@ struct registration<dropout_mixture> {
   using options_type = dropout_mixture_options;
   static constexpr input_shape shape = input_shape::noise_model;
   static constexpr std::string_view summary = "Monte Carlo mixture, plug-in and leave-one-out";
-  static constexpr std::string_view reports = "point estimate with bracket, ceiling log N";
+  static constexpr std::string_view reports =
+      "point estimate (dataset) with bracket, ceiling log N; population bracket with standard errors";
   static constexpr std::string_view validated_against =
       "quadrature truth of the toy problem; closed cases; ReLU case by quadrature";
   static options_type defaults() { return {}; }
@@ -79,6 +80,11 @@ struct registration<dropout_mixture> {
             flag<O>("float", member(&O::storage), "store samples and components in float32", precision::float32,
                     precision::float64),
             flag<O>("no-loo", member(&O::leave_one_out), "skip the leave-one-out upper end (faster)", false, true),
+            choice<O>("population-se", member(&O::population_std_error),
+                      "population standard errors: influence (a second pass over all pairs) or per_point (none; "
+                      "reads low where the plug-in is far below the truth)",
+                      std::vector<std::pair<std::string, population_error>>{{"influence", population_error::influence},
+                                                                            {"per_point", population_error::per_point}}),
             number<O>("component-block", member(&O::component_block),
                       "evaluate components in blocks of B: the same value to rounding, the bits of infoplane-mpi "
                       "--ring with this B (whose default is 4096)",

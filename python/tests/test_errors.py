@@ -96,8 +96,9 @@ def test_empty_data():
 def test_result_object():
     r = ip.dropout_mc(F, noise_var=0.25, seed=1)
     d = r.to_dict()
-    assert list(d) == ["estimator", "value", "std_error", "lower", "upper", "ceiling", "kind", "n_samples",
-                       "seconds", "status", "warnings"]
+    assert list(d) == ["estimator", "value", "std_error", "lower", "upper", "ceiling", "kind", "target",
+                       "population_lower", "population_upper", "population_lower_std_error",
+                       "population_upper_std_error", "upper_source", "n_samples", "seconds", "status", "warnings"]
     assert d["warnings"] == r.warnings == []  # toy data: nothing suspicious
     assert d["value"] == r.value == float(r) and d["lower"] == r.lower and d["upper"] == r.upper
     assert r.seconds > 0 and r.n_samples == 100 and r.ok()

@@ -47,6 +47,9 @@ struct information_plane_options {
   unsigned threads = 0;                   ///< 0: all cores; no result depends on it
   std::optional<std::size_t> components{};  ///< K mixture components (seeded subset); ceiling log K
   std::optional<std::size_t> component_block{};  ///< dropout_mixture_options::component_block
+  /// dropout_mixture_options::population_std_error: `per_point` skips the second pass over all
+  /// pairs (about 2x the estimate's own time) at the price of a low population SE.
+  population_error population_std_error = population_error::influence;
   bool gaussian_bound = true;             ///< dropout_gaussian_bound (analytic covariance)
   bool pairwise_bounds = false;           ///< KL and Bhattacharyya bounds: O(N^2 d)
   std::set<std::string> label_estimators = {"mixture"};  ///< any of label_estimator_names()
@@ -164,7 +167,8 @@ ip_point information_plane_point(const MF& f, const Labels& labels, const Noise&
                                .seed = seed,
                                .components = o.components,
                                .threads = o.threads,
-                               .component_block = o.component_block});
+                               .component_block = o.component_block,
+                               .population_std_error = o.population_std_error});
     if (want_mixture) {
       auto rep = mix.report(in, cls);
       p.i_xz = rep.mi;

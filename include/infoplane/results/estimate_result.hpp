@@ -56,6 +56,19 @@ constexpr std::string_view to_string(estimate_status s) noexcept {
   return "unknown";
 }
 
+/// The population target's bracket (X continuous, the N points a sample from it; docs/design.md,
+/// "Two targets"): E[lower] <= I <= E[upper], each end with a standard error that covers the
+/// sampling of the points as well as the noise draws. An infinite upper end means that these data
+/// cannot bound I from above (upper_source "none").
+struct population_bracket {
+  double lower = std::nan("");
+  double upper = std::nan("");
+  double lower_std_error = std::nan("");
+  double upper_std_error = std::nan("");
+  /// Which valid upper bound is the tightest here: "leave-one-out", "gaussian" or "none".
+  std::string upper_source;
+};
+
 /// The one result type of every estimator. All information quantities are in nats.
 struct estimate_result {
   double value = std::nan("");          ///< the estimate (nats)
@@ -71,6 +84,9 @@ struct estimate_result {
   /// Suspicious inputs (N < d, labels passed as a representation, KSG on few distinct y
   /// values) and values clamped into MI's range beyond rounding; each a sentence naming it.
   std::vector<std::string> warnings;
+  /// The population bracket, where the estimator gives one (the dropout family). `value`,
+  /// `std_error`, `lower` and `upper` above keep their meaning: the dataset view.
+  std::optional<population_bracket> population;
 
   [[nodiscard]] bool ok() const noexcept { return status == estimate_status::ok; }
 };

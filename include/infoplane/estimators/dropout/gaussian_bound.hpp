@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "infoplane/estimators/dropout/detail/common.hpp"
+#include "infoplane/estimators/dropout/detail/population.hpp"
 #include "infoplane/detail/math.hpp"
 #include "infoplane/estimators/concepts.hpp"
 #include "infoplane/inputs/samples.hpp"
@@ -197,6 +198,7 @@ class dropout_gaussian_bound {
     rep.h_z_given_x = h_cond_total;
     estimate_result& r = rep.mi;
     r = detail::result_of<dropout_gaussian_bound>();
+    r.target = estimate_target::dataset;  // the covariance of X uniform over the points; population: r.population
     r.ceiling = std::log(static_cast<double>(n));
     r.n_samples = n;
     r.n_draws = opt_.source == covariance_source::sample ? n * m : 0;
@@ -213,6 +215,10 @@ class dropout_gaussian_bound {
     // The difference of two entropies of size ~|h|: rounding leaves it that far below 0 at most.
     detail::clamp_to_nonnegative(r, 1e-9 * (1.0 + std::abs(h_bound) + std::abs(h_cond_total)), name);
     detail::representation_warnings(r, in.means, "means");
+    // Population: the analytic bound with the covariance's estimation bias removed (the sample
+    // source's draws add nothing to it); MI >= 0 is the lower end.
+    const auto pop = detail::population_gaussian_bound(comp, groups, n);
+    r.population = population_bracket{0.0, pop.value, 0.0, pop.std_error, std::isinf(pop.value) ? "none" : "gaussian"};
     return rep;
   }
 
