@@ -236,7 +236,7 @@ TEST_CASE("population standard errors: the influence formula, computed here from
 
 TEST_CASE("population standard errors: the same bits for 1, 2 and 3 threads", "[population][threads]") {
   const gaussian_dropout noise(noise_variance{0.25});
-  const Eigen::MatrixXd f = make_toy_representation(700, 3, 2);
+  const Eigen::MatrixXd f = make_toy_representation(300, 3, 2);
   std::vector<double> bits;
   for (unsigned threads : {1u, 2u, 3u}) {
     dropout_mixture_options o;
