@@ -495,9 +495,7 @@ class dropout_mixture {
       if (so) so->all_gather(resp.data(), 2 * sizeof(double), share.offsets);
     }
     const auto influence_se = [&](double point_sums::*term, std::size_t which) {
-      std::vector<std::size_t> idx(n);
-      for (std::size_t i = 0; i < n; ++i) idx[i] = i;
-      return detail::population_std_error(idx, [&](std::size_t i) { return sums[i].*term / m - (influence ? resp[2 * i + which] : 0.0); });
+      return detail::population_std_error(n, [&](std::size_t i) { return sums[i].*term / m - (influence ? resp[2 * i + which] : 0.0); });
     };
     auto& pop = r.population.emplace();
     pop.lower = r.value;

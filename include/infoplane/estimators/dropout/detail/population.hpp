@@ -13,19 +13,18 @@
 
 namespace infoplane::detail {
 
-/// sqrt(Var(a) / n) over the n per-point values a_i (their means over the point's draws): the
-/// first-order (delta-method) standard error of their mean when the points are a sample, with
-/// the draws' noise included. NaN for n < 2 or a non-finite value.
-template <class Range, class Get>
-double population_std_error(const Range& points, Get&& get) {
-  const std::size_t n = std::size(points);
+/// sqrt(Var(a) / n) over the n per-point values a_i = a(i) (their means over the point's draws):
+/// the first-order (delta-method) standard error of their mean when the points are a sample,
+/// with the draws' noise included. NaN for n < 2 or a non-finite value.
+template <class A>
+double population_std_error(std::size_t n, A&& a) {
   if (n < 2) return std::numeric_limits<double>::quiet_NaN();
   double mean = 0.0;
-  for (const auto& p : points) mean += get(p);
+  for (std::size_t i = 0; i < n; ++i) mean += a(i);
   mean /= static_cast<double>(n);
   if (!std::isfinite(mean)) return std::numeric_limits<double>::quiet_NaN();
   double ss = 0.0;
-  for (const auto& p : points) ss += (get(p) - mean) * (get(p) - mean);
+  for (std::size_t i = 0; i < n; ++i) ss += (a(i) - mean) * (a(i) - mean);
   return std::sqrt(ss / static_cast<double>(n - 1) / static_cast<double>(n));
 }
 
@@ -149,7 +148,7 @@ population_upper population_gaussian_bound(const C& comp, const std::vector<patt
     value += w * (gauss + bias / (4.0 * ngd * ngd) - h_cond_sum / ngd);
   }
   out.value = std::max(value, 0.0);
-  out.std_error = population_std_error(psi, [](double x) { return x; });
+  out.std_error = population_std_error(psi.size(), [&](std::size_t i) { return psi[i]; });
   return out;
 }
 
