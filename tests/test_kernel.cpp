@@ -287,7 +287,7 @@ TEST_CASE("the Bhattacharyya kernel gives the hand-computed value for two compon
   const double expected = std::log(1.0 + std::exp(-bd));  // j = i contributes exp(0)
   std::vector<double> simd(2), scalar(2);
   const bhattacharyya_evaluator ev(g);
-  ev(0, 2, simd.data());
+  ev.parallel(simd.data(), 1);
   detail::bhattacharyya_lse_scalar(g, 0, 2, scalar.data());
   for (std::size_t i = 0; i < 2; ++i) {
     CHECK(simd[i] == Approx(expected).epsilon(1e-15));
@@ -296,10 +296,10 @@ TEST_CASE("the Bhattacharyya kernel gives the hand-computed value for two compon
   CHECK(detail::bhattacharyya_distance_scalar(g, 0, 1) == Approx(bd).epsilon(1e-15));
 }
 
-TEST_CASE("the Bhattacharyya kernel agrees with its scalar reference on any block of points",
-          "[kernel][bhattacharyya][simd]") {
-  // d not a multiple of any SIMD width leaves a scalar tail; blocks start and end anywhere.
-  const std::size_t k = GENERATE(1u, 2u, 17u, 130u);
+TEST_CASE("the Bhattacharyya kernel agrees with its scalar reference, in the same bits for any tiles' split",
+          "[kernel][bhattacharyya][simd][threads]") {
+  // d not a multiple of any SIMD width; k across several 512-point blocks, the last one partial.
+  const std::size_t k = GENERATE(1u, 2u, 17u, 130u, 1100u);
   const std::size_t d = GENERATE(1u, 3u, 8u, 9u, 33u);
   auto rng = detail::rng_stream(k * 7 + d, 3);
   std::vector<double> mean(k * d), var(k * d);
@@ -309,18 +309,59 @@ TEST_CASE("the Bhattacharyya kernel agrees with its scalar reference on any bloc
   }
   const gaussian_set_view g{mean.data(), var.data(), k, d};
   const bhattacharyya_evaluator bd(g);
-  std::vector<double> ref(k), whole(k), blocks(k), threaded(k);
+  std::vector<double> ref(k), whole(k), pieces(k), threaded(k);
   detail::bhattacharyya_lse_scalar(g, 0, k, ref.data());
-  bd(0, k, whole.data());
-  for (std::size_t b = 0; b < k; b += 5) bd(b, std::min(k, b + 5), blocks.data() + b);
+  bd.parallel(whole.data(), 1);
+  // Tiles computed in separate calls (as processes do), then finished together.
+  std::vector<double> part(bd.tiles() * 2 * bd.block());
+  for (std::size_t t = 0; t < bd.tiles(); t += 2)
+    bd.tile_sums(t, std::min(bd.tiles(), t + 2), part.data() + t * 2 * bd.block(), 1);
+  bd.finish(part.data(), pieces.data());
   bd.parallel(threaded.data(), 3);
-  CHECK(blocks == whole);
+  CHECK(pieces == whole);
   CHECK(threaded == whole);
   for (std::size_t i = 0; i < k; ++i) {
     INFO("k=" << k << " d=" << d << " point " << i);
     CHECK(whole[i] == Approx(ref[i]).epsilon(1e-12).margin(1e-12));
     CHECK(whole[i] >= -1e-12);  // the own term alone is exp(0)
   }
+}
+
+TEST_CASE("the Bhattacharyya kernel keeps its reference's values where units span many decades or points lie far apart",
+          "[kernel][bhattacharyya][simd]") {
+  // Variances spanning 1e80 in every third unit split the units into several blocks (their
+  // product would leave the double range); spanning 1e320 they take the per-pair path. Far-apart points
+  // exercise the pruning (pairs beyond 60 nats); near ones must keep every term.
+  const double span = GENERATE(1.0, 1e20, 1e80);
+  const double spacing = GENERATE(0.01, 1.0, 30.0);
+  const std::size_t k = 37, d = 19;
+  auto rng = detail::rng_stream(static_cast<std::uint64_t>(spacing * 100) + 7, 11);
+  std::vector<double> mean(k * d), var(k * d);
+  for (std::size_t j = 0; j < k; ++j)
+    for (std::size_t u = 0; u < d; ++u) {
+      // Clusters of 4 components share a unit scale, so that near pairs also span the blocks.
+      const double unit_scale = std::pow(span, 2.0 * static_cast<double>(j / 4) / static_cast<double>(k / 4) - 1.0);
+      var[j * d + u] = (0.5 + rng.uniform()) * (u % 3 == 0 ? unit_scale * unit_scale : 1.0);
+      mean[j * d + u] = spacing * rng.normal() * std::sqrt(var[j * d + u]);
+    }
+  const gaussian_set_view g{mean.data(), var.data(), k, d};
+  const bhattacharyya_evaluator bd(g);
+  std::vector<double> ref(k), got(k);
+  detail::bhattacharyya_lse_scalar(g, 0, k, ref.data());
+  bd.parallel(got.data(), 2);
+  for (std::size_t i = 0; i < k; ++i) {
+    INFO("span=" << span << " spacing=" << spacing << " point " << i);
+    REQUIRE(std::isfinite(got[i]));
+    CHECK(got[i] == Approx(ref[i]).epsilon(1e-12).margin(1e-13));
+  }
+  // Scaling one unit's means by a and its variances by a^2 leaves every BD unchanged.
+  std::vector<double> mean2 = mean, var2 = var;
+  for (std::size_t j = 0; j < k; ++j) mean2[j * d + 1] *= 1e20, var2[j * d + 1] *= 1e40;
+  const gaussian_set_view g2{mean2.data(), var2.data(), k, d};
+  std::vector<double> scaled(k);
+  const bhattacharyya_evaluator bd2(g2);
+  bd2.parallel(scaled.data(), 1);
+  for (std::size_t i = 0; i < k; ++i) CHECK(scaled[i] == Approx(ref[i]).epsilon(1e-12).margin(1e-13));
 }
 
 TEST_CASE("one rule chooses the kernel; requests the storage cannot serve become the pruned kernel", "[kernel]") {

@@ -6,7 +6,7 @@
 // zero patterns have disjoint supports (D = inf), so only a point's own pattern group counts.
 // Deterministic; O(N^2 d) time, threaded over i, and no N x N matrix is stored. KL runs on the
 // mixture kernel (tiled, pruned against the own term); Bhattacharyya, which needs a log per
-// d-term, on its own per-pair kernel (kernels/bhattacharyya.hpp).
+// d-term, on its own kernel (kernels/bhattacharyya.hpp: each pair once, in tiles).
 #include <Eigen/Core>
 #include <algorithm>
 #include <cmath>
@@ -17,6 +17,7 @@
 
 #include "infoplane/estimators/dropout/detail/common.hpp"
 #include "infoplane/estimators/dropout/detail/scale_out.hpp"
+#include "infoplane/detail/memory.hpp"
 #include "infoplane/detail/parallel.hpp"
 #include "infoplane/detail/math.hpp"
 #include "infoplane/estimators/concepts.hpp"
@@ -69,17 +70,24 @@ class dropout_pairwise_bound {
       const auto packed = detail::pack_components<double>(detail::components_of(f, in.noise), groups[gi]);  // mean, 1/(2v)
       std::vector<double> v(packed.half_prec.size());
       for (std::size_t t = 0; t < v.size(); ++t) v[t] = 0.5 / packed.half_prec[t];
-      const std::size_t lo = share.range[gi].first, hi = share.range[gi].second;
       if constexpr (D == pairwise_distance::kullback_leibler) {
-        kl_log_sum_exp(packed, v, lo, hi, lse.data() + first);
+        kl_log_sum_exp(packed, v, share.range[gi].first, share.range[gi].second, lse.data() + first);
       } else {
+        // Every process computes its share of the tiles, and all of them finish every point.
         const bhattacharyya_evaluator bd({packed.mean.data(), v.data(), packed.k, packed.d});
-        detail::parallel_for(hi - lo, opt_.threads, 16,
-                             [&](std::size_t b, std::size_t e) { bd(lo + b, lo + e, lse.data() + first + lo + b); });
+        const std::size_t ranks = so ? so->ranks() : 1, me = so ? so->rank() : 0, item = 2 * bd.block();
+        std::vector<std::size_t> split(ranks + 1);
+        for (std::size_t r = 0; r <= ranks; ++r) split[r] = r * bd.tiles() / ranks;
+        detail::require_memory({bd.tiles(), item}, sizeof(double), std::string(name) + ": the " +
+                                   std::to_string(bd.tiles()) + " tiles' partial sums (K = " + std::to_string(packed.k) + ")");
+        std::vector<double> part(bd.tiles() * item);
+        bd.tile_sums(split[me], split[me + 1], part.data() + split[me] * item, opt_.threads);
+        if (so) so->all_gather(part.data(), item * sizeof(double), split);
+        bd.finish(part.data(), lse.data() + first);
       }
       first += sizes[gi];
     }
-    if (so) so->all_gather(lse.data(), sizeof(double), share.offsets);
+    if (so && D == pairwise_distance::kullback_leibler) so->all_gather(lse.data(), sizeof(double), share.offsets);
     double mean_lse = 0.0;
     for (double x : lse) mean_lse += x;
     mean_lse /= static_cast<double>(n);
