@@ -179,6 +179,15 @@ case_ "ip --every not a number" "--every" "${run[@]}" --every often
 case_ "ip --threads negative" "--threads" "${run[@]}" --threads -2
 case_ "ip --noise-var NaN" "nan" ip --dir "$tmp/run" --noise-var nan
 
+# Working memory beyond INFOPLANE_MEMORY_LIMIT (a job's memory cap) is refused before anything is
+# allocated, with the estimate; a malformed limit is an error naming it, never silently ignored.
+over="of working memory, more than INFOPLANE_MEMORY_LIMIT's"
+INFOPLANE_MEMORY_LIMIT=1K case_ "estimate beyond INFOPLANE_MEMORY_LIMIT" "$over" estimate --estimator ksg --x "$tmp/x.csv" --y "$tmp/x.csv"
+INFOPLANE_MEMORY_LIMIT=1K case_ "dropout beyond INFOPLANE_MEMORY_LIMIT" "$over" dropout --estimator pairwise-kl "${means[@]}" --noise-var 0.1
+INFOPLANE_MEMORY_LIMIT=1K case_ "trained estimator beyond INFOPLANE_MEMORY_LIMIT" "$over" estimate --estimator infonce --x "$tmp/x.csv" --y "$tmp/x.csv"
+INFOPLANE_MEMORY_LIMIT=lots case_ "INFOPLANE_MEMORY_LIMIT not a byte count" "INFOPLANE_MEMORY_LIMIT: not a byte count: 'lots'" estimate --estimator ksg --x "$tmp/x.csv" --y "$tmp/x.csv"
+INFOPLANE_MEMORY_LIMIT=1.5G case_ "INFOPLANE_MEMORY_LIMIT fractional" "'1.5G'" dropout --estimator dropout-mc "${means[@]}" --noise-var 0.1
+
 # benchmark and toy-sweep.
 case_ "benchmark --seeds zero" "--seeds" benchmark --quick --seeds 0
 case_ "benchmark --seeds beyond any run" "--seeds" benchmark --quick --seeds 99999999999

@@ -4,8 +4,10 @@
 #include <catch2/catch.hpp>
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <limits>
+#include <optional>
 #include <set>
 #include <string>
 
@@ -391,6 +393,179 @@ TEMPLATE_LIST_TEST_CASE("extreme inputs: sample-pair estimators", "[conformance]
       }
     } else {
       expect_rejected<E>(g.x.topRows(1), g.y.topRows(1), "too few samples");
+      // A short training (each run a few milliseconds) on 60 samples: the cases below state
+      // what holds for any training, not how good it is. The networks see standardised data,
+      // so a change of units gives the unscaled value up to rounding; before that, DoE gave
+      // 1e51 nats with status ok at 1e-30 and NaN at 1e200, and the critics 0 at 1e-30.
+      const registry::values quick{{"steps", "30"}, {"batch", "16"}, {"hidden", "8"}, {"embedding", "4"}};
+      const auto s = test::correlated_gaussians(60, 1, 0.8, 5);
+      const auto other = test::correlated_gaussians(60, 1, 0.0, 7);
+      auto train = [&](const Eigen::MatrixXd& x, const Eigen::MatrixXd& y) { return run_on<E>(quick, x, y); };
+      const estimate_result base = train(s.x, s.y);
+      REQUIRE(std::isfinite(base.value));
+      auto near_base = [&](const estimate_result& r) {
+        CHECK(std::isfinite(r.value));
+        CHECK(r.value == Approx(base.value).epsilon(1e-6).margin(1e-9));
+      };
+      SECTION("trained: N = 2 is refused as too few samples (the critics said 'x: empty data')") {
+        expect_rejected<E>(s.x.topRows(2), s.y.topRows(2), "too few samples");
+      }
+      SECTION("trained: both variables rescaled by 1e-30, 1e30, 1e-200, 1e200 and subnormal 1e-310") {
+        for (double f : {1e-30, 1e30, 1e-200, 1e200, 1e-310}) {
+          INFO("scale " << f);
+          near_base(train(s.x * f, s.y * f));
+        }
+      }
+      SECTION("trained: units at 1e-30 and 1e30 side by side") {
+        Eigen::MatrixXd plain(60, 2), mixed(60, 2);
+        plain << s.x, other.x;
+        mixed << s.x * 1e-30, other.x * 1e30;
+        const estimate_result r = train(mixed, s.y);
+        CHECK(std::isfinite(r.value));
+        CHECK(r.value == Approx(train(plain, s.y).value).epsilon(1e-6).margin(1e-9));
+      }
+      SECTION("trained: all rows identical gives I = 0 exactly (DoE gave 0.6 with status ok)") {
+        const estimate_result r = train(Eigen::MatrixXd::Constant(60, 1, 0.3), Eigen::MatrixXd::Constant(60, 1, -2.0));
+        CHECK(r.value == 0.0);
+        CHECK(r.status == estimate_status::ok);
+        CHECK(train(s.x, Eigen::MatrixXd::Constant(60, 1, 5.0)).value == 0.0);  // a constant y alone
+      }
+      SECTION("trained: a constant unit is finite, and -0.0 gives the bits of 0.0") {
+        Eigen::MatrixXd x(60, 2);
+        x << s.x, Eigen::MatrixXd::Zero(60, 1);
+        const estimate_result zero = train(x, s.y);
+        CHECK(std::isfinite(zero.value));
+        x.col(1).setConstant(-0.0);
+        CHECK(same_bits(train(x, s.y).value, zero.value));
+        x.col(1).setConstant(0.7);
+        CHECK(std::isfinite(train(x, s.y).value));
+      }
     }
+  }
+}
+
+namespace {
+
+// Sets (or, with nullptr, unsets) an environment variable for one scope, restoring it after.
+class scoped_env {
+ public:
+  scoped_env(const char* name, const char* value) : name_(name) {
+    if (const char* old = std::getenv(name)) old_ = old;
+    if (value) ::setenv(name, value, 1);
+    else ::unsetenv(name);
+  }
+  ~scoped_env() {
+    if (old_) ::setenv(name_.c_str(), old_->c_str(), 1);
+    else ::unsetenv(name_.c_str());
+  }
+  scoped_env(const scoped_env&) = delete;
+  scoped_env& operator=(const scoped_env&) = delete;
+
+ private:
+  std::string name_;
+  std::optional<std::string> old_;
+};
+
+}  // namespace
+
+// Issue 16: working memory beyond the machine (here capped by INFOPLANE_MEMORY_LIMIT) is refused
+// before anything is allocated, naming the estimator and the sizes. 1 KiB is below what every
+// estimator needs on these inputs (the data's own copies alone exceed it), so an estimator that
+// does not size its work runs instead and fails the check.
+TEMPLATE_LIST_TEST_CASE("working memory beyond INFOPLANE_MEMORY_LIMIT is refused up front", "[conformance][memory]",
+                        registry::all_estimators) {
+  using E = TestType;
+  using R = registry::registration<E>;
+  constexpr bool noise_model = R::shape == input_shape::noise_model;
+  const std::string name(E::name);
+  INFO(name);
+  const auto g = test::correlated_gaussians(200, 1, 0.8, 5);
+  const Eigen::MatrixXd a = noise_model ? separated_rows(64) : g.x;
+  const Eigen::MatrixXd b = noise_model ? Eigen::MatrixXd() : g.y;
+  const registry::values quick{{"steps", "20"}, {"batch", "16"}, {"hidden", "8"}, {"embedding", "4"}};
+  {
+    const scoped_env limit("INFOPLANE_MEMORY_LIMIT", "1K");
+    try {
+      (void)run_on<E>(quick, a, b);
+      FAIL_CHECK(name + " ran within a 1 KiB memory limit");
+    } catch (const infoplane::invalid_argument& e) {
+      const std::string msg = e.what();
+      INFO(msg);
+      CHECK(msg.rfind(name + ": ", 0) == 0);
+      CHECK(msg.find("of working memory, more than INFOPLANE_MEMORY_LIMIT's 9.54e-07 GiB") != std::string::npos);
+    }
+  }
+  const scoped_env unset("INFOPLANE_MEMORY_LIMIT", nullptr);
+  CHECK(std::isfinite(run_on<E>(quick, a, b).value));  // the same input runs without the cap
+  const scoped_env roomy("INFOPLANE_MEMORY_LIMIT", "1G");
+  CHECK(std::isfinite(run_on<E>(quick, a, b).value));  // and under one it fits in
+}
+
+TEST_CASE("INFOPLANE_MEMORY_LIMIT: bytes with an optional K, M, G or T suffix; anything else is refused",
+          "[conformance][memory]") {
+  using infoplane::detail::parse_byte_count;
+  CHECK(parse_byte_count("1048576") == 1048576u);
+  CHECK(parse_byte_count("1K") == 1024u);
+  CHECK(parse_byte_count("3m") == 3u * 1024 * 1024);
+  CHECK(parse_byte_count("2G") == 2ull << 30);
+  CHECK(parse_byte_count("5T") == 5ull << 40);
+  CHECK(parse_byte_count("18446744073709551615") == std::numeric_limits<std::uint64_t>::max());
+  for (const char* bad : {"", "G", "abc", "1.5G", "-1", "+1", " 1K", "1K ", "1KB", "1X", "18446744073709551616",
+                          "16777216T"})
+    CHECK_FALSE(parse_byte_count(bad).has_value());
+
+  {
+    const scoped_env limit("INFOPLANE_MEMORY_LIMIT", "1M");
+    CHECK(infoplane::detail::memory_limit().bytes == 1024u * 1024);
+    CHECK_NOTHROW(infoplane::detail::require_bytes(1024.0L * 1024, "test: exactly the limit"));
+    CHECK_THROWS_WITH(infoplane::detail::require_bytes(1024.0L * 1024 + 1, "test: a byte more"),
+                      "test: a byte more needs 0.000977 GiB of working memory, more than INFOPLANE_MEMORY_LIMIT's "
+                      "0.000977 GiB");
+  }
+  for (const char* bad : {"lots", "0", "1.5G"}) {
+    const scoped_env limit("INFOPLANE_MEMORY_LIMIT", bad);
+    INFO(bad);
+    CHECK_THROWS_AS(infoplane::detail::memory_limit(), infoplane::invalid_argument);
+    CHECK_THROWS_WITH(infoplane::detail::require_memory({8}, 8, "test"),
+                      Catch::Contains("INFOPLANE_MEMORY_LIMIT") && Catch::Contains(std::string("'") + bad + "'"));
+  }
+  // A limit above the machine leaves the machine's own.
+  const scoped_env huge("INFOPLANE_MEMORY_LIMIT", "16777215T");
+  CHECK(infoplane::detail::memory_limit().bytes <= infoplane::detail::physical_memory());
+}
+
+// Without any limit set: the d^2 and batch^2 terms on inputs of a few MB, refused on this
+// machine (each needs hundreds of GiB) instead of dying of std::bad_alloc or the OOM killer.
+TEST_CASE("d x d covariances and batch x batch scores beyond this machine are refused up front", "[conformance][memory]") {
+  const scoped_env unset("INFOPLANE_MEMORY_LIMIT", nullptr);
+  const auto have = static_cast<double>(infoplane::detail::memory_limit().bytes);
+  auto refused = [](auto&& run, const std::string& part) {
+    try {
+      (void)run();
+      FAIL_CHECK("accepted: " << part);
+    } catch (const infoplane::invalid_argument& e) {
+      INFO(e.what());
+      CHECK(std::string(e.what()).find(part) != std::string::npos);
+      CHECK(std::string(e.what()).find("of working memory, more than") != std::string::npos);
+    }
+  };
+  const Eigen::Index d = 200000;  // 24 d^2 bytes = 894 GiB
+  if (24.0 * double(d) * double(d) > have) {
+    Eigen::MatrixXd f(2, d);
+    for (Eigen::Index k = 0; k < d; ++k) f(0, k) = 1.0 + 1e-3 * double(k % 7), f(1, k) = 2.0 + 1e-3 * double(k % 5);
+    refused([&] { return dropout_gaussian_bound().estimate(noisy_representation{f, small_noise}); },
+            "dropout-gauss-bound: the analytic covariance of a zero-pattern group of K = 2 points, d = 200000 units");
+    const Eigen::MatrixXd y = Eigen::MatrixXd::Random(2, 1);
+    const Eigen::MatrixXd x = f * 1.0;
+    refused([&] { return gaussian_mi({.ridge = 1e-3}).estimate(paired_samples{x, y}); },
+            "gaussian-mi: N = 2 samples of dx + dy = 200001 dimensions and their covariance");
+    // No ridge: N <= dx + dy stops before the covariance, so it is not counted, and it runs.
+    CHECK(gaussian_mi().estimate(paired_samples{x, y}).status == estimate_status::insufficient_samples);
+  }
+  const Eigen::Index n = 400000;  // batch n: 24 n^2 bytes = 3.5 TiB of scores
+  if (24.0 * double(n) * double(n) > have) {
+    const Eigen::MatrixXd x = Eigen::MatrixXd::Random(n, 1), y = Eigen::MatrixXd::Random(n, 1);
+    infonce_bound e({.train = {.batch = std::size_t(n)}});
+    refused([&] { return e.fit_estimate(paired_samples{x, y}); }, "score matrix");
   }
 }

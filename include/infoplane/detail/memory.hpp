@@ -3,6 +3,8 @@
 // the sizes and the bytes it needs, rather than failing later as std::bad_alloc or the OOM killer.
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
+#include <fstream>
 #include <initializer_list>
 #include <limits>
 #include <optional>
@@ -32,15 +34,77 @@ inline std::uint64_t physical_memory() {
   return std::numeric_limits<std::uint64_t>::max();
 }
 
+/// Bytes in `text`: digits with an optional binary suffix K, M, G or T (1K = 1024), as
+/// INFOPLANE_MEMORY_LIMIT takes them; nullopt when it is anything else or does not fit.
+inline std::optional<std::uint64_t> parse_byte_count(const std::string& text) {
+  std::size_t end = 0;
+  std::uint64_t v = 0;
+  for (; end < text.size() && text[end] >= '0' && text[end] <= '9'; ++end) {
+    const auto m = checked_mul(v, 10);
+    if (!m || *m > std::numeric_limits<std::uint64_t>::max() - std::uint64_t(text[end] - '0')) return std::nullopt;
+    v = *m + std::uint64_t(text[end] - '0');
+  }
+  if (end == 0) return std::nullopt;
+  if (end == text.size()) return v;
+  if (end + 1 != text.size()) return std::nullopt;
+  const std::string suffixes = "KMGT";
+  const auto power = suffixes.find(char(text[end] & ~0x20));  // either case
+  if (power == std::string::npos) return std::nullopt;
+  return checked_mul(v, std::uint64_t(1) << (10 * (power + 1)));
+}
+
+/// The most working memory a request may need, and whose limit that is (for the message).
+struct memory_budget {
+  std::uint64_t bytes;
+  std::string owner;  ///< "this machine's", ...
+};
+
+/// The cgroup v2 limit of this process's container (/sys/fs/cgroup/memory.max), read once;
+/// nullopt where there is none ("max", or no such file).
+inline std::optional<std::uint64_t> cgroup_memory_max() {
+  static const std::optional<std::uint64_t> limit = [] {
+    std::ifstream in("/sys/fs/cgroup/memory.max");
+    std::string text;
+    if (!(in >> text)) return std::optional<std::uint64_t>();
+    return parse_byte_count(text);
+  }();
+  return limit;
+}
+
+/// The smallest of physical memory, the cgroup's limit and INFOPLANE_MEMORY_LIMIT (read on each
+/// call, so a job script or a test may set it). A malformed INFOPLANE_MEMORY_LIMIT is an error:
+/// ignoring it would let a job meant to be capped run into its scheduler's OOM kill.
+inline memory_budget memory_limit() {
+  memory_budget b{physical_memory(), "this machine's"};
+  if (const auto c = cgroup_memory_max(); c && *c < b.bytes) b = {*c, "this cgroup's (memory.max)"};
+  if (const char* env = std::getenv("INFOPLANE_MEMORY_LIMIT")) {
+    const auto v = parse_byte_count(env);
+    if (!v || *v == 0)
+      raise<invalid_argument>(std::string("INFOPLANE_MEMORY_LIMIT: not a byte count: '") + env +
+                              "' (digits with an optional K, M, G or T suffix, e.g. 4G)");
+    if (*v < b.bytes) b = {*v, "INFOPLANE_MEMORY_LIMIT's"};
+  }
+  return b;
+}
+
 inline std::string gib_text(long double bytes) {
   char buf[48];
   std::snprintf(buf, sizeof buf, "%.3Lg GiB", bytes / (1024.0L * 1024.0L * 1024.0L));
   return buf;
 }
 
-/// Bytes for the product of `counts` elements of `element_bytes` each. Throws invalid_argument
-/// naming `what` (the sizes, as the caller words them) and the memory needed when that exceeds
-/// the machine's physical memory, so nothing is allocated for a request that cannot succeed.
+/// Refuses a request of `bytes` (long double: a sum of products never overflows it) with an
+/// invalid_argument naming `what` (the sizes, as the caller words them) and the memory needed,
+/// when it exceeds memory_limit(), so nothing is allocated for a request that cannot succeed.
+inline void require_bytes(long double bytes, const std::string& what) {
+  const memory_budget have = memory_limit();
+  if (bytes > static_cast<long double>(have.bytes))
+    raise<invalid_argument>(what + " needs " + gib_text(bytes) + " of working memory, more than " + have.owner + " " +
+                            gib_text(static_cast<long double>(have.bytes)));
+}
+
+/// Bytes for the product of `counts` elements of `element_bytes` each, refused as require_bytes
+/// does.
 inline std::uint64_t require_memory(std::initializer_list<std::uint64_t> counts, std::uint64_t element_bytes,
                                     const std::string& what) {
   std::optional<std::uint64_t> bytes = element_bytes;
@@ -49,10 +113,9 @@ inline std::uint64_t require_memory(std::initializer_list<std::uint64_t> counts,
     exact *= static_cast<long double>(c);
     if (bytes) bytes = checked_mul(*bytes, c);
   }
-  const std::uint64_t have = physical_memory();
-  if (!bytes || *bytes > have)
-    raise<invalid_argument>(what + " needs " + gib_text(exact) + " of working memory, more than this machine's " +
-                            gib_text(static_cast<long double>(have)));
+  require_bytes(exact, what);
+  if (!bytes)  // beyond 2^64: reached only where long double rounds like double
+    raise<invalid_argument>(what + " needs " + gib_text(exact) + " of working memory, more than 2^64 bytes");
   return *bytes;
 }
 

@@ -15,6 +15,7 @@
 #include "infoplane/estimators/dropout/detail/common.hpp"
 #include "infoplane/estimators/dropout/detail/population.hpp"
 #include "infoplane/detail/math.hpp"
+#include "infoplane/detail/memory.hpp"
 #include "infoplane/estimators/concepts.hpp"
 #include "infoplane/inputs/samples.hpp"
 #include "infoplane/results/estimate_result.hpp"
@@ -157,6 +158,29 @@ class dropout_gaussian_bound {
     return out;
   }
 
+  // One group at a time: analytic, its K x d means and variances and their centred copy, 24 K d
+  // bytes, and the d x d covariance, its Cholesky factor and L, 24 d^2; sample, the draws of one
+  // point and their centred copy, 16 M d, and the scatter, its scaled copy, factor and L, 32 d^2
+  // (Ledoit-Wolf: three more d x d). Refused up front for the largest group.
+  void require_group_memory(const std::vector<detail::pattern_group>& groups, std::size_t m) const {
+    long double most = 0;
+    const detail::pattern_group* worst = nullptr;
+    for (const auto& g : groups) {
+      const long double k = static_cast<long double>(g.members.size()), d = static_cast<long double>(g.dims.size());
+      const long double bytes = opt_.source == covariance_source::analytic
+                                    ? 24 * k * d + 24 * d * d
+                                    : 16 * static_cast<long double>(m) * d + (opt_.ledoit_wolf ? 56 : 32) * d * d;
+      if (g.members.size() > 1 && !g.dims.empty() && bytes > most) most = bytes, worst = &g;
+    }
+    if (worst)
+      detail::require_bytes(most, std::string(name) + ": the " +
+                                      (opt_.source == covariance_source::analytic ? "analytic" : "sample") +
+                                      " covariance of a zero-pattern group of K = " +
+                                      std::to_string(worst->members.size()) + " points, d = " +
+                                      std::to_string(worst->dims.size()) + " units" +
+                                      (opt_.source == covariance_source::sample ? ", M = " + std::to_string(m) : ""));
+  }
+
   template <class MF, class Noise, class Draw>
   dropout_gaussian_bound_report run(const noisy_representation<MF, Noise>& in, std::size_t m, Draw&& draw) const {
     const auto& f = in.means;
@@ -165,6 +189,7 @@ class dropout_gaussian_bound {
                                                 name.data());
     const std::size_t n = rows.size();
     const auto groups = detail::group_by_zero_pattern(f, rows);
+    require_group_memory(groups, m);
     const double h_pattern = detail::pattern_entropy(groups, n);
 
     dropout_gaussian_bound_report rep;

@@ -20,6 +20,7 @@
 #include "infoplane/detail/memory.hpp"
 #include "infoplane/detail/parallel.hpp"
 #include "infoplane/detail/math.hpp"
+#include "infoplane/detail/memory.hpp"
 #include "infoplane/estimators/concepts.hpp"
 #include "infoplane/inputs/samples.hpp"
 #include "infoplane/kernels/bhattacharyya.hpp"
@@ -57,6 +58,12 @@ class dropout_pairwise_bound {
     const double log_n = std::log(static_cast<double>(n));
     std::vector<double> lse(n);  // log sum_j exp(-D_ij), in group order
     const auto groups = detail::group_by_zero_pattern(f, rows);
+    // One group at a time: its packed means, 1/(2v) and v, 24 K d bytes, and 36 K of log-norms,
+    // own indices, seeds and outputs; beside the N log-sums. Refused up front for the largest.
+    long double most = 0;
+    for (const auto& g : groups) most = std::max(most, (24.0L * g.dims.size() + 36) * g.members.size());
+    detail::require_bytes(most + 8.0L * n, std::string(name) + ": the packed components of a zero-pattern group (N = " +
+                                               std::to_string(n) + ", d = " + std::to_string(f.cols()) + ")");
     // Across processes (detail/scale_out.hpp), only this process's share of the points i; the
     // work items are the mixture kernel's sample tiles, so their rounding never depends on it.
     detail::scale_out* const so = detail::active_scale_out();

@@ -66,41 +66,47 @@ class doe_estimator {
   /// Trains on `train`; callbacks get on_step(step, loss).
   template <class MX, class MY, neural::TrainingCallback... C>
   void fit(const paired_samples<MX, MY>& train, C&&... callbacks) {
+    check_memory(train);
     const auto [x, y] = neural::to_dense(train, name.data());
-    run(x, y, nullptr, nullptr, callbacks...);
+    standardize_on(x, y);
+    run(sx_(x), sy_(y), nullptr, nullptr, callbacks...);
   }
 
   /// Trains on `train`, keeping for each model the checkpoint of lowest cross-entropy on
   /// `validation`; callbacks also get on_evaluation(step, held-out loss).
   template <class MX, class MY, class VX, class VY, neural::TrainingCallback... C>
   void fit(const paired_samples<MX, MY>& train, const paired_samples<VX, VY>& validation, C&&... callbacks) {
+    check_memory(train);
     const auto [x, y] = neural::to_dense(train, name.data());
     const auto [vx, vy] = neural::to_dense(validation, (std::string(name) + ": validation").c_str());
     INFOPLANE_CHECK(vx.cols() == x.cols() && vy.cols() == y.cols(), std::string(name) + ": mismatched shapes: validation columns differ");
-    run(x, y, &vx, &vy, callbacks...);
+    standardize_on(x, y);
+    const mat svx = sx_(vx), svy = sy_(vy);
+    run(sx_(x), sy_(y), &svx, &svy, callbacks...);
   }
 
   /// Held-out cross-entropies {H_q(Y), H_q(Y|X)} (nats) of the fitted models on `data`.
   template <class MX, class MY>
   [[nodiscard]] std::pair<double, double> cross_entropies(const paired_samples<MX, MY>& data) const {
     const auto [x, y] = neural::to_dense(data, name.data());
-    const auto [hm, hc] = per_sample(x, y);
-    return {hm.mean(), hc.mean()};
+    check_shapes(x, y);
+    const auto [hm, hc] = per_sample(sx_(x), sy_(y));
+    return {hm.mean() + sy_.log_scale(), hc.mean() + sy_.log_scale()};  // of y in its own units
   }
 
   template <class MX, class MY>
   [[nodiscard]] estimate_result estimate(const paired_samples<MX, MY>& test) const {
     if (!is_fitted()) infoplane::detail::raise<logic_error>(std::string(name) + ": estimate() before fit()");
-    const auto [x, y] = neural::to_dense(test, name.data());
-    check_shapes(x, y);
-    const auto [hm, hc] = per_sample(x, y);
+    const auto [raw_x, raw_y] = neural::to_dense(test, name.data());
+    check_shapes(raw_x, raw_y);
+    const auto [hm, hc] = per_sample(sx_(raw_x), sy_(raw_y));
     const Eigen::ArrayXd t = (hm - hc).array();
     auto r = infoplane::detail::result_of<doe_estimator>();
     r.value = t.mean();
     const Eigen::ArrayXd dev2 = (t - t.mean()).square();
     r.std_error = t.size() > 1 ? std::sqrt(dev2.sum() / double(t.size() - 1) / double(t.size()))
                                : std::numeric_limits<double>::quiet_NaN();
-    r.n_samples = static_cast<std::size_t>(x.rows());
+    r.n_samples = static_cast<std::size_t>(raw_x.rows());
     // The standard error assumes per-sample terms of finite variance. When one held-out sample
     // carries over a tenth of the sum of squares (Gaussian terms: ~2 ln n / n of it, 5% at
     // n = 200), the terms are heavy-tailed (Cauchy data under Gaussian models) and neither the
@@ -109,6 +115,11 @@ class doe_estimator {
       r.status = estimate_status::numerical_issue;
     else if (r.value + 3 * *r.std_error < 0)
       r.status = estimate_status::bound_violated;
+    if (sx_.constant() || sy_.constant()) {  // a constant variable: I = 0 exactly (DoE gave 0.6 with status ok)
+      r.value = 0;
+      r.std_error = 0;
+      r.status = estimate_status::ok;
+    }
     return r;
   }
 
@@ -116,6 +127,7 @@ class doe_estimator {
   /// on validation, and estimates on test (holdout fraction each for validation and test).
   template <class MX, class MY, neural::TrainingCallback... C>
   [[nodiscard]] estimate_result fit_estimate(const paired_samples<MX, MY>& data, C&&... callbacks) {
+    check_memory(data);
     const auto [x, y] = neural::to_dense(data, name.data());
     INFOPLANE_CHECK(x.rows() >= 10, std::string(name) + ": too few samples: need at least 10, got " + std::to_string(x.rows()));
     const auto [rest, test] = neural::split(std::size_t(x.rows()), opt_.holdout, opt_.seed);
@@ -126,7 +138,9 @@ class doe_estimator {
     const neural::dense_matrix xt = neural::rows(x, tr_rows), yt = neural::rows(y, tr_rows);
     const neural::dense_matrix xv = neural::rows(x, va_rows), yv = neural::rows(y, va_rows);
     const neural::dense_matrix xs = neural::rows(x, test), ys = neural::rows(y, test);
-    run(xt, yt, &xv, &yv, callbacks...);
+    standardize_on(xt, yt);
+    const mat sxv = sx_(xv), syv = sy_(yv);
+    run(sx_(xt), sy_(yt), &sxv, &syv, callbacks...);
     auto r = estimate(paired_samples{xs, ys});
     infoplane::detail::representation_warnings(r, x, "x");  // of all the data, not the held-out part
     return r;
@@ -202,6 +216,23 @@ class doe_estimator {
       const double t = std::tanh(0.5 * w);
       return {w + 2.0 * softplus + lambda, -t * inv, 1.0 - w * t};
     }
+  }
+
+  // The conditional network, and the dy x dy matrices (the two A, their checkpoints, gradients
+  // and Adam moments, the marginal's covariance and factors: 20 dy^2 doubles) and the
+  // per-sample residuals, whitened values, gradients and locations (7 N dy doubles).
+  template <class MX, class MY>
+  void check_memory(const paired_samples<MX, MY>& in) const {
+    const long double n = static_cast<long double>(in.x.rows()), dy = static_cast<long double>(in.y.cols());
+    neural::require_training_memory(name.data(), std::size_t(in.x.rows()), std::size_t(in.x.cols()),
+                                    std::size_t(in.y.cols()), opt_, {neural::layer_sizes(in.x.cols(), opt_, 2 * in.y.cols())},
+                                    160 * dy * dy + 56 * n * dy, " and q(Y)'s dy x dy matrices");
+  }
+
+  void standardize_on(const mat& x, const mat& y) {
+    INFOPLANE_CHECK(x.rows() >= 2, std::string(name) + ": too few samples: need at least 2");
+    sx_ = neural::standardizer(x);
+    sy_ = neural::standardizer(y);
   }
 
   void check_shapes(const mat& x, const mat& y) const {
@@ -305,6 +336,7 @@ class doe_estimator {
   Eigen::Index dx_ = 0, dy_ = 0;
   Eigen::VectorXd marginal_;     ///< mu and lambda of q(Y)
   Eigen::VectorXd tri_m_, tri_c_;  ///< A of q(Y) and of q(Y|X), dy x dy column-major
+  neural::standardizer sx_, sy_;   ///< of the training data: the models see standardised x and y
   std::optional<neural::mlp> cond_;
 };
 

@@ -11,9 +11,12 @@
 #include <limits>
 #include <numeric>
 #include <optional>
+#include <string>
 #include <type_traits>
 #include <vector>
 
+#include "infoplane/detail/math.hpp"
+#include "infoplane/detail/memory.hpp"
 #include "infoplane/detail/rng.hpp"
 #include "infoplane/errors.hpp"
 #include "infoplane/inputs/samples.hpp"
@@ -56,6 +59,34 @@ inline std::vector<Eigen::Index> layer_sizes(Eigen::Index in, const training_opt
   for (std::size_t l = 0; l < o.layers; ++l) s.push_back(static_cast<Eigen::Index>(o.hidden));
   s.push_back(out);
   return s;
+}
+
+/// Refuses up front a training run on N samples of (dx, dy) whose working memory exceeds
+/// detail::memory_limit(): the data's copies (the dense input, the split and fit()'s own copy),
+/// 24 N (dx + dy) bytes; per network of layer sizes s, (s_l + 1) s_(l+1) parameters at 40 bytes
+/// (weights, gradient, Adam's two moments, a checkpoint), one minibatch's activations and their
+/// gradients, 16 B sum(s), and a prediction over up to N held-out rows, 16 N max(s); plus the
+/// estimator's own `extra` bytes (named in `extra_what`).
+inline void require_training_memory(const char* who, std::size_t n, std::size_t dx, std::size_t dy,
+                                    const training_options& o, const std::vector<std::vector<Eigen::Index>>& networks,
+                                    long double extra, const std::string& extra_what) {
+  const long double rows = static_cast<long double>(n), batch = static_cast<long double>(std::min(o.batch, n));
+  long double bytes = 24 * rows * (dx + dy) + extra, params = 0;
+  for (const auto& sizes : networks) {
+    long double units = 0, widest = 0;
+    for (std::size_t l = 0; l < sizes.size(); ++l) {
+      units += static_cast<long double>(sizes[l]);
+      widest = std::max(widest, static_cast<long double>(sizes[l]));
+      if (l + 1 < sizes.size()) params += (static_cast<long double>(sizes[l]) + 1) * static_cast<long double>(sizes[l + 1]);
+    }
+    bytes += 16 * batch * units + 16 * rows * widest;
+  }
+  bytes += 40 * params;
+  infoplane::detail::require_bytes(
+      bytes, std::string(who) + ": N = " + std::to_string(n) + " samples, dx = " + std::to_string(dx) + ", dy = " +
+                 std::to_string(dy) + ", hidden = " + std::to_string(o.hidden) + " x " + std::to_string(o.layers) +
+                 " layers (" + std::to_string(static_cast<unsigned long long>(params)) + " parameters), batch " +
+                 std::to_string(o.batch) + extra_what);
 }
 
 /// A training callback: an object with on_step(step, loss) and/or on_evaluation(step, held-out
@@ -139,6 +170,50 @@ std::pair<dense_matrix, dense_matrix> to_dense(const paired_samples<MX, MY>& in,
   validate(in, who);
   return {in.x.template cast<double>(), in.y.template cast<double>()};
 }
+
+/// Each column centred and scaled by the training data's mean and root mean square, the same
+/// map then applied to every later input. MI does not change under it, and the networks see
+/// unit-scale inputs whatever the data's units: unscaled, at 1e30 tanh saturated, at 1e-30 the
+/// inputs vanished, and DoE's Gaussian terms overflowed (1e51 nats with status ok at 1e-30, NaN
+/// at 1e200). A constant column maps to 0.
+class standardizer {
+ public:
+  standardizer() = default;
+  /// From `m` (at least one row).
+  explicit standardizer(const dense_matrix& m) : mean_(m.cols()), scale_(m.cols()) {
+    for (Eigen::Index c = 0; c < m.cols(); ++c) {
+      const auto col = m.col(c);
+      // Tested first: the mean of equal values may round away from them.
+      if (col.maxCoeff() == col.minCoeff()) {
+        mean_[c] = col(0);
+        scale_[c] = 0;
+        continue;
+      }
+      mean_[c] = col.mean();
+      scale_[c] = infoplane::detail::stable_rms((col.array() - mean_[c]).matrix());  // no square overflows
+    }
+  }
+  [[nodiscard]] dense_matrix operator()(const dense_matrix& m) const {
+    dense_matrix out(m.rows(), m.cols());
+    for (Eigen::Index c = 0; c < m.cols(); ++c)
+      if (scale_[c] > 0) out.col(c) = (m.col(c).array() - mean_[c]) / scale_[c];  // divided: 1 / a subnormal is inf
+      else out.col(c).setZero();
+    return out;
+  }
+  /// Every column constant: the variable is independent of everything, I = 0.
+  [[nodiscard]] bool constant() const { return (scale_.array() == 0).all(); }
+  /// sum of log scale over the non-constant columns: a differential entropy of the data is that
+  /// of the standardised data plus this.
+  [[nodiscard]] double log_scale() const {
+    double s = 0;
+    for (Eigen::Index c = 0; c < scale_.size(); ++c)
+      if (scale_[c] > 0) s += std::log(scale_[c]);
+    return s;
+  }
+
+ private:
+  Eigen::VectorXd mean_, scale_;
+};
 
 /// Shuffled epochs of minibatch indices, fixed by the seed.
 class batch_sampler {

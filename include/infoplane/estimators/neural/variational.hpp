@@ -61,12 +61,14 @@ class critic_estimator {
 
   template <class MX, class MY, neural::TrainingCallback... C>
   void fit(const paired_samples<MX, MY>& train, C&&... callbacks) {
+    check_memory(train);
     // Named, not a structured binding: the step lambda captures them (clang 15 refuses bindings).
     const auto dense = neural::to_dense(train, name.data());
-    const auto& x = dense.first;
-    const auto& y = dense.second;
     const auto& o = opt_.train;
-    INFOPLANE_CHECK(x.rows() >= 2, std::string(name) + ": too few samples: need at least 2");
+    INFOPLANE_CHECK(dense.first.rows() >= 2, std::string(name) + ": too few samples: need at least 2");
+    sx_ = neural::standardizer(dense.first);
+    sy_ = neural::standardizer(dense.second);
+    const mat x = sx_(dense.first), y = sy_(dense.second);
     g_.emplace(neural::layer_sizes(x.cols(), o, Eigen::Index(opt_.embedding)), o.seed, o.init);
     h_.emplace(neural::layer_sizes(y.cols(), o, Eigen::Index(opt_.embedding)), o.seed + 1, o.init);
     neural::adam opt_g(o.lr), opt_h(o.lr);
@@ -98,8 +100,10 @@ class critic_estimator {
   template <class MX, class MY>
   [[nodiscard]] estimate_result estimate(const paired_samples<MX, MY>& test) const {
     if (!is_fitted()) infoplane::detail::raise<logic_error>(std::string(name) + ": estimate() before fit()");
-    const auto [x, y] = neural::to_dense(test, name.data());
-    INFOPLANE_CHECK(x.cols() == dx_ && y.cols() == dy_, std::string(name) + ": mismatched shapes: not the fitted dimensions");
+    const auto [raw_x, raw_y] = neural::to_dense(test, name.data());
+    INFOPLANE_CHECK(raw_x.cols() == dx_ && raw_y.cols() == dy_,
+                    std::string(name) + ": mismatched shapes: not the fitted dimensions");
+    const mat x = sx_(raw_x), y = sy_(raw_y);
     const std::size_t b = std::min<std::size_t>(opt_.train.batch, std::size_t(x.rows()));
     INFOPLANE_CHECK(b >= 2, std::string(name) + ": too few samples: need at least 2 held-out samples");
     const mat gx = g_->predict(x), hy = h_->predict(y);
@@ -125,6 +129,12 @@ class critic_estimator {
     }
     if (diverged_) r.status = estimate_status::not_converged;
     if (!std::isfinite(mean)) r.status = estimate_status::numerical_issue;
+    if (sx_.constant() || sy_.constant()) {  // a constant variable: I = 0 exactly, whatever was trained
+      r.value = 0;
+      r.lower = 0.0;
+      r.std_error = 0;
+      r.status = estimate_status::ok;
+    }
     return r;
   }
 
@@ -135,8 +145,14 @@ class critic_estimator {
   /// for fit().
   template <class MX, class MY, neural::TrainingCallback... C>
   [[nodiscard]] estimate_result fit_estimate(const paired_samples<MX, MY>& data, C&&... callbacks) {
+    check_memory(data);
     const auto [x, y] = neural::to_dense(data, name.data());
     const auto [tr, te] = neural::split(std::size_t(x.rows()), opt_.train.holdout, opt_.train.seed);
+    // Without this, N = 2 was refused as "x: empty data (0 samples)", naming no sample count.
+    INFOPLANE_CHECK(tr.size() >= 2 && te.size() >= 2,
+                    std::string(name) + ": too few samples: N = " + std::to_string(x.rows()) + " splits into " +
+                        std::to_string(tr.size()) + " training and " + std::to_string(te.size()) +
+                        " held-out samples (holdout " + std::to_string(opt_.train.holdout) + "); each needs at least 2");
     const mat xt = neural::rows(x, tr), yt = neural::rows(y, tr), xs = neural::rows(x, te), ys = neural::rows(y, te);
     fit(paired_samples{xt, yt}, callbacks...);
     auto r = estimate(paired_samples{xs, ys});
@@ -160,6 +176,20 @@ class critic_estimator {
   }
 
  private:
+  // The two critic networks, and the score matrix of a batch with its gradient and a
+  // temporary, 24 B^2 bytes.
+  template <class MX, class MY>
+  void check_memory(const paired_samples<MX, MY>& in) const {
+    const auto& o = opt_.train;
+    const auto emb = Eigen::Index(opt_.embedding);
+    const long double b = static_cast<long double>(std::min<std::size_t>(o.batch, std::size_t(in.x.rows())));
+    neural::require_training_memory(name.data(), std::size_t(in.x.rows()), std::size_t(in.x.cols()),
+                                    std::size_t(in.y.cols()), o,
+                                    {neural::layer_sizes(in.x.cols(), o, emb), neural::layer_sizes(in.y.cols(), o, emb)},
+                                    24 * b * b, " and its " + std::to_string(std::size_t(b)) + " x " +
+                                                    std::to_string(std::size_t(b)) + " score matrix");
+  }
+
   static double log_mean_exp_off_diagonal(const mat& s) {
     double m = -std::numeric_limits<double>::infinity();
     for (Eigen::Index i = 0; i < s.rows(); ++i)
@@ -224,6 +254,7 @@ class critic_estimator {
   critic_options opt_;
   bool diverged_ = false;
   Eigen::Index dx_ = 0, dy_ = 0;
+  neural::standardizer sx_, sy_;  ///< of the training data
   std::optional<neural::mlp> g_, h_;
 };
 

@@ -16,6 +16,7 @@
 
 #include "infoplane/estimators/pairs/detail/discrete.hpp"
 #include "infoplane/detail/math.hpp"
+#include "infoplane/detail/memory.hpp"
 #include "infoplane/estimators/concepts.hpp"
 #include "infoplane/inputs/samples.hpp"
 #include "infoplane/results/estimate_result.hpp"
@@ -50,6 +51,12 @@ class binning {
   [[nodiscard]] estimate_result estimate(const paired_samples<MX, MY>& in) const {
     validate(in, "binning");
     const std::size_t n = static_cast<std::size_t>(in.x.rows());
+    // Refused up front: a code book per side, up to one entry of d 64-bit codes and about 64
+    // bytes of hash node per row, the joint ids' book (64 N), and the 4-byte ids, 12 N.
+    const auto dx = static_cast<std::size_t>(in.x.cols()), dy = static_cast<std::size_t>(in.y.cols());
+    detail::require_bytes(static_cast<long double>(n) * (8.0L * (dx + dy) + 3 * 64 + 12),
+                          "binning: the code books of N = " + std::to_string(n) + " rows, dx = " + std::to_string(dx) +
+                              ", dy = " + std::to_string(dy));
     std::size_t kx = 0, ky = 0, kxy = 0;
     const auto ix = codes(in.x, kx, false);
     const auto iy = codes(in.y, ky, opt_.discrete_y);

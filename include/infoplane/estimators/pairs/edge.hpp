@@ -35,6 +35,7 @@
 #include "infoplane/estimators/pairs/detail/discrete.hpp"
 #include "infoplane/detail/rng.hpp"
 #include "infoplane/detail/math.hpp"
+#include "infoplane/detail/memory.hpp"
 #include "infoplane/estimators/concepts.hpp"
 #include "infoplane/inputs/samples.hpp"
 #include "infoplane/results/estimate_result.hpp"
@@ -79,6 +80,8 @@ class edge {
   [[nodiscard]] estimate_result estimate(const paired_samples<MX, MY>& in) const {
     validate(in, "edge");
     INFOPLANE_CHECK(in.x.rows() >= 2, "edge: too few samples: need at least 2");
+    check_memory(static_cast<std::size_t>(in.x.rows()), static_cast<std::size_t>(in.x.cols()),
+                 static_cast<std::size_t>(in.y.cols()));
     const matrix x = in.x.template cast<double>(), y = in.y.template cast<double>();
     const matrix xw = project(x, 0), yw = project(y, 1);
     double value = run(xw, yw, opt_.gamma);
@@ -104,11 +107,32 @@ class edge {
  private:
   using matrix = Eigen::MatrixXd;
 
+  // d' = min(d, log2(N / 10)), at least 1, as project() takes it (d itself with floor hashing).
+  std::size_t projected_dims(std::size_t n, std::size_t d) const {
+    if (opt_.hashing == edge_hashing::floor) return d;
+    return std::size_t(std::clamp<Eigen::Index>(static_cast<Eigen::Index>(std::floor(std::log2(double(n) / 10.0))), 1,
+                                                Eigen::Index(d)));
+  }
+
+  // Refused up front: the double copies of x and y, 8 N (dx + dy) bytes; the projections, 8 N d'
+  // a side, and the d x d' weights; per ensemble member (one at a time) a code book of up to N
+  // entries of d' 64-bit codes and 64 bytes of hash node a side, cell counts (40 N) and 4-byte
+  // ids; the sorted coordinate of the k-NN bandwidths, 8 N.
+  void check_memory(std::size_t n, std::size_t dx, std::size_t dy) const {
+    const std::size_t px = projected_dims(n, dx), py = projected_dims(n, dy);
+    const long double rows = static_cast<long double>(n);
+    const long double bytes = 8 * rows * (dx + dy) + 16 * rows * (px + py) + 8.0L * (dx * px + dy * py) +
+                              rows * (2 * 64 + 40 + 12 + 8);
+    detail::require_bytes(bytes, "edge: N = " + std::to_string(n) + " samples, dx = " + std::to_string(dx) +
+                                     ", dy = " + std::to_string(dy) + " projected to " + std::to_string(px) + " and " +
+                                     std::to_string(py));
+  }
+
   matrix project(const matrix& m, std::uint64_t which) const {
     if (opt_.hashing == edge_hashing::floor) return m;
     const auto n = static_cast<double>(m.rows());
     const Eigen::Index d = m.cols();
-    const auto dp = std::clamp<Eigen::Index>(static_cast<Eigen::Index>(std::floor(std::log2(n / 10.0))), 1, d);
+    const auto dp = static_cast<Eigen::Index>(projected_dims(static_cast<std::size_t>(n), static_cast<std::size_t>(d)));
     auto rng = detail::make_stream(opt_.seed, detail::rng_purpose::data, (1ull << 50) + which);
     matrix w(d, dp);
     for (Eigen::Index i = 0; i < d; ++i) {

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "infoplane/detail/math.hpp"
+#include "infoplane/detail/memory.hpp"
 #include "infoplane/estimators/concepts.hpp"
 #include "infoplane/inputs/samples.hpp"
 #include "infoplane/results/estimate_result.hpp"
@@ -37,6 +38,15 @@ class gaussian_mi {
     validate(in, std::string(name));
     const auto n = in.x.rows(), dx = in.x.cols(), dy = in.y.cols();
     INFOPLANE_CHECK(n >= 2, "gaussian-mi: too few samples: need at least 2");
+    {  // Refused up front: the joint matrix and its centred non-constant columns, 16 N (dx + dy)
+       // bytes; the (dx + dy)^2 covariance, its two blocks and their Cholesky factors, 32 (dx + dy)^2,
+       // not reached where N <= dx + dy stops before the covariance.
+      const long double rows = static_cast<long double>(n), d = static_cast<long double>(dx + dy);
+      const bool covariance = opt_.ridge > 0 || n > dx + dy;
+      detail::require_bytes(16 * rows * d + (covariance ? 32 * d * d : 0),
+                            "gaussian-mi: N = " + std::to_string(n) + " samples of dx + dy = " + std::to_string(dx + dy) +
+                                " dimensions" + (covariance ? " and their covariance" : ""));
+    }
     Eigen::MatrixXd joint(n, dx + dy);
     joint << in.x.template cast<double>(), in.y.template cast<double>();
     // A constant column is independent of everything and is left out: a dead unit no longer

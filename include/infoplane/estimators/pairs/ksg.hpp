@@ -26,6 +26,7 @@
 #include "infoplane/detail/parallel.hpp"
 #include "infoplane/detail/rng.hpp"
 #include "infoplane/detail/math.hpp"
+#include "infoplane/detail/memory.hpp"
 #include "infoplane/estimators/concepts.hpp"
 #include "infoplane/inputs/samples.hpp"
 #include "infoplane/results/estimate_result.hpp"
@@ -59,6 +60,7 @@ class ksg {
     const std::size_t n = static_cast<std::size_t>(in.x.rows());
     INFOPLANE_CHECK(n > opt_.k, "ksg: too few samples: N = " + std::to_string(n) + " must exceed k = " +
                                     std::to_string(opt_.k));
+    check_memory(n, std::size_t(in.x.cols()), std::size_t(in.y.cols()));
     const matrix x = prepare(in.x, 0);
     auto r = detail::result_of<ksg>();
     r.n_samples = n;
@@ -79,6 +81,31 @@ class ksg {
 
  private:
   using matrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
+  // Refuses up front what the allocations below would exceed: the standardised copies, 8 N d
+  // bytes each; the terms and digamma table, 16 N; then either the joint copy and three k-d
+  // trees, or the padded transposed scans, 8 N d per side, and each thread's two tiles of 8 x N
+  // distances, 128 N. Ross: x's copies per class (3 x 8 N dx), a tree per class and one over all.
+  void check_memory(std::size_t n, std::size_t dx, std::size_t dy) const {
+    const long double rows = static_cast<long double>(n), padded = rows + 8;
+    const unsigned threads = detail::resolve_threads(opt_.threads);
+    long double bytes = 16 * rows;
+    bool tree;
+    if (opt_.discrete_y) {
+      tree = dx <= opt_.tree_max_dims;
+      bytes += 24 * rows * dx + 40 * rows;  // and class indices
+      bytes += tree ? 2 * detail::kd_tree::bytes(n, dx) : 16 * padded * dx + 64 * padded * threads;
+    } else {
+      tree = dx + dy <= opt_.tree_max_dims;
+      bytes += 8 * rows * (dx + dy);
+      bytes += tree ? 8 * rows * (dx + dy) + detail::kd_tree::bytes(n, dx + dy) + detail::kd_tree::bytes(n, dx) +
+                          detail::kd_tree::bytes(n, dy)
+                    : 8 * padded * (dx + dy) + 128 * padded * threads;
+    }
+    detail::require_bytes(bytes, "ksg: N = " + std::to_string(n) + " samples, dx = " + std::to_string(dx) +
+                                     ", dy = " + std::to_string(dy) +
+                                     (tree ? " (k-d trees)" : " (brute force on " + std::to_string(threads) + " threads)"));
+  }
 
   template <class M>
   matrix prepare(const M& m, std::uint64_t which) const {

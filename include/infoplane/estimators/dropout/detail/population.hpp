@@ -52,7 +52,7 @@ population_upper population_gaussian_bound(const C& comp, const std::vector<patt
     // Sigma, its inverse and squared inverse: beside an estimator that does not need them, a
     // bound that would take more than a quarter of the memory is left out instead.
     const double dd = static_cast<double>(g.dims.size());
-    if (dd * dd * 3 * sizeof(double) > 0.25 * static_cast<double>(physical_memory())) return out;
+    if (dd * dd * 3 * sizeof(double) > 0.25 * static_cast<double>(memory_limit().bytes)) return out;
   }
   std::vector<double> psi;  // per-point influence, uncentred
   psi.reserve(n);

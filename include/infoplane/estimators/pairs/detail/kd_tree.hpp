@@ -24,6 +24,12 @@ class kd_tree {
     for (std::size_t p = 0; p < n; ++p) position_[index_[p]] = p;
   }
 
+  /// Bytes a tree over n points of d coordinates allocates (index arrays and nodes at most), for
+  /// sizing work before it is built.
+  static long double bytes(std::size_t n, std::size_t d) noexcept {
+    return 16.0L * n + (2.0L * n / leaf_size + 2) * (sizeof(node) + 16.0L * d);
+  }
+
   /// Max-norm distance to the k-th nearest neighbour of point i, excluding i itself.
   double kth_distance(std::size_t i, std::size_t k) const {
     std::vector<double> best(k, std::numeric_limits<double>::infinity());
