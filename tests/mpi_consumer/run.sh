@@ -13,7 +13,7 @@ if [ ${#mpirun[@]} -eq 0 ]; then
   exit 77
 fi
 rm -rf "$build"
-"$cmake" -S "$here" -B "$build" -DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_BUILD_TYPE=Release >"$build.configure.log" 2>&1 ||
+"$cmake" -S "$here" -B "$build" -DCMAKE_PREFIX_PATH="$prefix" >"$build.configure.log" 2>&1 ||
   { cat "$build.configure.log"; echo "FAIL: configure"; exit 1; }
 "$cmake" --build "$build" >"$build.build.log" 2>&1 || { cat "$build.build.log"; echo "FAIL: build"; exit 1; }
 for np in 1 2; do
