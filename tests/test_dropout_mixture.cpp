@@ -268,6 +268,37 @@ TEST_CASE("every kernel gives the same estimate: screened, pruned and brute forc
   CHECK_FALSE(plug_only.mi.upper);
 }
 
+TEST_CASE("automatic kernel: a pilot keeps brute force where pruning cannot pay, pruning where it can",
+          "[dropout][kernel][threads]") {
+  // Far apart (s^2 = 0.01, d = 12), plug-in only (the own weight starts the maximum): pruning
+  // skips most d-terms.
+  const gaussian_dropout tiny(noise_variance(0.01));
+  const auto a = run(make_toy_representation(2100, 12, 5), tiny, {.noise_draws = 1, .seed = 3, .leave_one_out = false});
+  REQUIRE(a.kernels.size() == 1);
+  CHECK(a.kernels[0] != mixture_kernel::simd_brute_force);
+  // Rows within 1% of each other: every component overlaps every draw, nothing can be pruned.
+  const Eigen::MatrixXd same =
+      Eigen::MatrixXd::Constant(2100, 16, 1.0) + 1e-3 * make_toy_representation(2100, 16, 6);
+  const auto b = run(same, var04, {.noise_draws = 1, .seed = 3});
+  REQUIRE(b.kernels.size() == 1);
+  CHECK(b.kernels[0] == mixture_kernel::simd_brute_force);
+  // The numbers of the kernels named explicitly, and the same bits on any thread count.
+  for (auto k : {mixture_kernel::simd_pruned, mixture_kernel::simd_screened}) {
+    const auto r = run(same, var04, {.noise_draws = 1, .seed = 3, .kernel = k});
+    CHECK(r.kernels[0] == k);
+    CHECK(r.mi.value == Approx(b.mi.value).epsilon(1e-12));
+    CHECK(r.mi_leave_one_out == Approx(b.mi_leave_one_out).epsilon(1e-12));
+  }
+  for (unsigned t : {1u, 3u}) {
+    const auto r = run(same, var04, {.noise_draws = 1, .seed = 3, .threads = t});
+    CHECK(r.mi.value == b.mi.value);
+    CHECK(r.mi_leave_one_out == b.mi_leave_one_out);
+  }
+  // Below four pilots' worth of draws the rule by d and noise decides alone.
+  const auto small = run(make_toy_representation(300, 12, 5), tiny, {.noise_draws = 1, .seed = 3});
+  CHECK(small.kernels[0] == choose_mixture_kernel<double>(mixture_kernel::automatic, 12, 0.01));
+}
+
 TEST_CASE("float storage stays within 1e-4 nats of double on the toy problem", "[dropout][float][threads]") {
   const std::size_t d = GENERATE(1u, 8u, 32u);
   const auto f = make_toy_representation(600, d, 4);

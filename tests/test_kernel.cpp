@@ -7,6 +7,10 @@
 #include <type_traits>
 #include <vector>
 
+#ifndef INFOPLANE_SANITIZED  // set by tests/CMakeLists.txt in sanitizer builds
+#define INFOPLANE_SANITIZED 0
+#endif
+
 #include "infoplane/detail/rng.hpp"
 #include "infoplane/kernels/bhattacharyya.hpp"
 #include "infoplane/kernels/detail/bhattacharyya_scalar.hpp"
@@ -95,7 +99,9 @@ TEST_CASE("logaddexp matches log(e^a + e^b) and survives extremes", "[kernel][th
 TEMPLATE_TEST_CASE("SIMD kernels agree with the scalar reference on awkward sizes", "[kernel][simd]", double, float) {
   // 1003 and 1010 components leave a partial register tile of blocks at every SIMD width.
   const std::size_t k = GENERATE(1u, 7u, 17u, 1003u, 1010u);
-  const std::size_t p = GENERATE(1u, 7u, 17u, 1001u);
+  // Under the sanitizers 300 samples (one full sample tile and a partial one) instead of 1001:
+  // the same code paths at a third of the cost, which was most of the ASan job.
+  const std::size_t p = GENERATE(1u, 7u, 17u, INFOPLANE_SANITIZED ? 300u : 1001u);
   const std::size_t d = GENERATE(1u, 3u, 9u, 33u);
   const double s = GENERATE(0.3, 0.05);
   const auto pr = test::make_kernel_problem<TestType>(p, k, d, s * s);
@@ -403,3 +409,41 @@ TEST_CASE("this kernel build runs at the instruction set it was built for", "[ke
   CHECK(kernel_instruction_set() == INFOPLANE_EXPECT_ARCH);
 }
 #endif
+
+TEST_CASE("the pilot's counts: every d-term where nothing can be pruned, few where components lie apart",
+          "[kernel][simd]") {
+  // Far apart (s^2 = 0.01, d = 32), seeded with the own weight (the plug-in): most (sample,
+  // block) pairs stop at the first checkpoints. Unseeded, nothing is negligible before some
+  // block sets the maximum.
+  const auto apart = test::make_kernel_problem<double>(256, 1000, 32, 0.01);
+  mixture_work far, unseeded;
+  const mixture_evaluator<double> apart_ev(apart.mixture(), mixture_kernel::simd_brute_force);
+  apart_ev.measure(apart.samples(), apart.own_log_weight.data(), far);
+  apart_ev.measure(apart.samples(), nullptr, unseeded);
+  CHECK(unseeded.pairs == far.pairs);
+  CHECK(unseeded.units > far.units);
+  REQUIRE(far.pairs > 0);
+  CHECK(far.pairs % 256 == 0);  // every sample meets every block once
+  CHECK(double(far.units) < 0.5 * double(far.pairs) * 32);
+  CHECK(far.live < far.pairs / 4);
+  // Every component the same and every sample at its mean: no pair can be dropped.
+  auto same = test::make_kernel_problem<double>(64, 300, 20, 0.25);
+  for (std::size_t j = 0; j < same.k; ++j) {
+    std::copy_n(same.mean.begin(), same.d, same.mean.begin() + j * same.d);
+    std::copy_n(same.half_prec.begin(), same.d, same.half_prec.begin() + j * same.d);
+    same.log_norm[j] = same.log_norm[0];
+  }
+  for (std::size_t i = 0; i < same.p; ++i) std::copy_n(same.mean.begin(), same.d, same.z.begin() + i * same.d);
+  mixture_work all;
+  mixture_evaluator<double>(same.mixture(), mixture_kernel::simd_pruned).measure(same.samples(), nullptr, all);
+  REQUIRE(all.pairs > 0);
+  CHECK(all.units == all.pairs * same.d);
+  CHECK(all.live == all.pairs);
+  // The rule reads them: brute force for the second, the first choice kept for the first.
+  CHECK(choose_mixture_kernel_from_pilot<double>(mixture_kernel::simd_screened, all, same.d) ==
+        mixture_kernel::simd_brute_force);
+  CHECK(choose_mixture_kernel_from_pilot<double>(mixture_kernel::simd_screened, far, 32) ==
+        mixture_kernel::simd_screened);
+  CHECK(choose_mixture_kernel_from_pilot<float>(mixture_kernel::simd_pruned, mixture_work{}, 32) ==
+        mixture_kernel::simd_pruned);  // no pilot: the first choice
+}

@@ -13,10 +13,11 @@ namespace infoplane {
 /// The kernel that runs for `requested` on data stored as T, with d units per component and,
 /// where the caller knows it, the noise variance that made the components.
 ///
-/// `automatic`: the screened kernel where it measured faster (double storage, at least 16
-/// units, and noise variance <= 0.25 or at least 64 units; benchmarks/README.md has the grid,
-/// on the toy problem and on clustered tanh features), the pruned kernel otherwise and
-/// whenever the noise variance is unknown. `simd_screened` needs double data; float data runs
+/// `automatic`, first step (what the caller knows before seeing the samples): the screened
+/// kernel where it measured faster on the toy problem (double storage, at least 16 units, and
+/// noise variance <= 0.25 or at least 64 units), the pruned kernel otherwise and whenever the
+/// noise variance is unknown. The dropout estimator then runs a pilot on large groups and
+/// decides again (choose_mixture_kernel_from_pilot). `simd_screened` needs double data; float data runs
 /// `simd_pruned`, which is already the float kernel.
 template <class T>
 [[nodiscard]] constexpr mixture_kernel choose_mixture_kernel(mixture_kernel requested, std::size_t d = 0,
@@ -27,6 +28,28 @@ template <class T>
   }
   if (requested == mixture_kernel::simd_screened && !std::is_same_v<T, double>) requested = mixture_kernel::simd_pruned;
   return requested;
+}
+
+/// `automatic`, second step: the choice from a pilot pass of the pruned kernel over a sample of
+/// the points (mixture_evaluator::measure), given the first step's choice `first` (no pilot,
+/// pairs == 0: `first` stands). Measured on real trained-network features, the toy problem and
+/// clustered tanh features (benchmarks/README.md, "Automatic kernel choice"):
+/// - the screened kernel (double data, d >= 16) only where fewer than 1.7% of the pilot's
+///   (sample, block) pairs keep a live lane: its double pass costs about 27x the live share
+///   on top of a float pass of about half the double kernel, so it pays below about 2% (on the
+///   toy problem at s^2 = 0.1 it had 0.1-1.2% and won by 20-40%; on real FC and LeNet features
+///   8-37%, and it took 1.5-2x as long);
+/// - otherwise brute force where pruning computed more than 90% of the d-terms (real features:
+///   85-100%; the two then run within a few percent of each other), the pruned kernel below.
+template <class T>
+[[nodiscard]] constexpr mixture_kernel choose_mixture_kernel_from_pilot(mixture_kernel first, const mixture_work& w,
+                                                                        std::size_t d) noexcept {
+  if (w.pairs == 0 || d == 0) return first;
+  const double pairs = static_cast<double>(w.pairs);
+  const double computed = static_cast<double>(w.units) / (pairs * static_cast<double>(d));
+  if (std::is_same_v<T, double> && d >= 16 && static_cast<double>(w.live) < 0.017 * pairs)
+    return mixture_kernel::simd_screened;
+  return computed > 0.9 ? mixture_kernel::simd_brute_force : mixture_kernel::simd_pruned;
 }
 
 }  // namespace infoplane

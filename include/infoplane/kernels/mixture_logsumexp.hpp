@@ -72,6 +72,15 @@ class mixture_evaluator {
     });
   }
 
+  /// Adds to `work` what the pruned kernel does on `s` (with `seed` as in operator()), whatever
+  /// kernel this evaluator runs; the outputs are discarded. The pilot of the automatic choice
+  /// (choose_mixture_kernel_from_pilot); the scalar reference measures nothing.
+  void measure(const sample_view<T>& s, const double* seed, mixture_work& work) const {
+    if (!simd_ || (s.extra && !simd_mixture_t::takes_extra)) return;
+    std::vector<double> out(s.p);
+    simd_->evaluate(s, out.data(), true, seed, nullptr, &work);
+  }
+
   [[nodiscard]] mixture_kernel kernel() const noexcept { return kernel_; }
 
  private:

@@ -32,6 +32,13 @@ struct sample_view {
   }
 };
 
+/// What a pass of a SIMD kernel did, summed over (sample, component block) pairs: how many
+/// pairs, how many of their d-terms it computed (pruning stops a pair early), and how many
+/// pairs kept a lane live to the end. The automatic kernel choice reads them from a pilot.
+struct mixture_work {
+  std::uint64_t pairs = 0, units = 0, live = 0;
+};
+
 /// Which implementation evaluates the mixture.
 enum class mixture_kernel {
   automatic,         ///< chosen by choose_mixture_kernel (kernel_choice.hpp), from what the caller knows

@@ -43,9 +43,10 @@ struct dropout_mixture_options {
   std::optional<std::size_t> components{};    ///< K: consistent random subset; ceiling becomes log K
   double saturation_fraction = 0.99;         ///< status is `saturated` when value >= fraction * ceiling
   unsigned threads = 0;                      ///< 0: all cores; results are identical for any count
-  /// `automatic` picks per zero-pattern group: for float64 storage the screened kernel where it
-  /// measured faster (at least 16 units, and noise variance <= 0.25 or at least 64 units), the
-  /// pruned kernel otherwise. Every kernel gives the same numbers (to 1e-12; tests).
+  /// `automatic` picks per zero-pattern group and component block: a pilot of 512 draws runs the
+  /// pruned kernel, and its counts choose screened, pruned or brute force (kernel_choice.hpp;
+  /// groups under 2048 draws, and the MPI ring, use the rule by d and noise variance alone).
+  /// report().kernels says which ran. Every kernel gives the same numbers (to 1e-12; tests).
   mixture_kernel kernel = mixture_kernel::automatic;
   /// Also compute the leave-one-out estimate. Without it the pruned kernel may start from the
   /// own component's weight and skip more work (the plug-in value stays exact).
@@ -77,6 +78,8 @@ struct dropout_mixture_report {
   double h_z_std_error = 0;
   double h_z_given_x = 0;             ///< analytic h(Z|X)
   std::size_t zero_patterns = 0;      ///< number of zero-pattern groups (1 without exact zeros)
+  /// The kernel that evaluated each piece (groups in order, then their component blocks/classes).
+  std::vector<mixture_kernel> kernels;
   /// With labels: I(Z;Y) for X uniform over the (chosen) points and Y = y(X), on the same draws
   /// and components as mi (the dataset target); ceiling H(Y). Empty without labels.
   std::optional<estimate_result> label_mi;
@@ -95,6 +98,8 @@ class dropout_mixture {
   static constexpr bound_kind kind = bound_kind::point_estimate;
   /// Components per block in MPI ring mode when component_block is unset.
   static constexpr std::size_t default_ring_block = 4096;
+  /// Draws in the pilot of the automatic kernel choice (groups below 4x this keep the rule by d and noise).
+  static constexpr std::size_t pilot_samples = 512;
 
   explicit dropout_mixture(dropout_mixture_options options = {}) : opt_(options) {
     INFOPLANE_CHECK(opt_.noise_draws >= 1, std::string(name) + ": noise_draws (M) must be >= 1, got 0");
@@ -279,17 +284,20 @@ class dropout_mixture {
                                 w.packed.unit_scale.data());
       }
     };
-    auto evaluate = [&](batch& x, std::size_t pi, const mixture_evaluator<T>& ev) {
+    // The batch's samples against piece pi: the own index within this piece for its own
+    // members, no component for the others.
+    auto samples_for = [&](batch& x, std::size_t pi) {
       const auto& pc = work[x.g].pieces[pi];
-      const std::size_t p = x.log_own.size();
-      // Index within this piece for its own members, no component for the others.
       for (std::size_t j = x.b; j < x.e; ++j)
         std::fill_n(x.own.begin() + static_cast<std::ptrdiff_t>((j - x.b) * m_draws), m_draws,
                     j >= pc.begin && j < pc.end ? static_cast<std::uint32_t>(j - pc.begin) : no_own);
-      // Seeding every piece with the own weight w keeps all of them exact: a term dropped in
-      // piece c is below e^-40 of max(w, piece c's largest), both in the total.
-      ev(sample_view<T>{x.z.data(), x.own.data(), p, work[x.g].packed.d}, x.part.data() + pi * p,
-         opt_.leave_one_out ? nullptr : x.log_own.data());
+      return sample_view<T>{x.z.data(), x.own.data(), x.log_own.size(), work[x.g].packed.d};
+    };
+    // Seeding every piece with the own weight w keeps all of them exact: a term dropped in
+    // piece c is below e^-40 of max(w, piece c's largest), both in the total.
+    auto seed_of = [&](const batch& x) { return opt_.leave_one_out ? nullptr : x.log_own.data(); };
+    auto evaluate = [&](batch& x, std::size_t pi, const mixture_evaluator<T>& ev) {
+      ev(samples_for(x, pi), x.part.data() + pi * x.log_own.size(), seed_of(x));
     };
     auto finish = [&](const batch& x) {
       const auto& w = work[x.g];
@@ -333,11 +341,32 @@ class dropout_mixture {
       }
     };
     auto evaluator = [&](const group_work<T>& w, const T* mean, const T* half_prec, const double* log_norm,
-                         std::size_t pi) {
+                         std::size_t pi, mixture_kernel kernel) {
       const auto& pc = w.pieces[pi];
-      return mixture_evaluator<T>(mixture_view<T>{mean, half_prec, log_norm, pc.end - pc.begin, w.packed.d}, w.kernel);
+      return mixture_evaluator<T>(mixture_view<T>{mean, half_prec, log_norm, pc.end - pc.begin, w.packed.d}, kernel);
+    };
+    // `automatic`, second step: the pruned kernel runs on a pilot, runs of consecutive members
+    // (as the batches hold them) spread evenly over the group, and each piece keeps brute force
+    // where pruning skipped too little to pay (kernel_choice.hpp). The pilot depends on the data
+    // and the seed only, so the choice is the same for any thread or process count.
+    auto tune = [&](std::size_t gi, std::vector<mixture_evaluator<T>>& evaluators, auto&& rebuild) {
+      const std::size_t members = groups[gi].members.size();
+      if (opt_.kernel != mixture_kernel::automatic || members * m_draws < 4 * pilot_samples) return;
+      const std::size_t want = std::max<std::size_t>(1, pilot_samples / m_draws);
+      const std::size_t run = std::min(want, std::max<std::size_t>(1, 64 / m_draws)), runs = want / run;
+      std::vector<mixture_work> seen(evaluators.size());
+      for (std::size_t r = 0; r < runs; ++r) {
+        batch x{gi, r * members / runs, r * members / runs + run, {}, {}, {}, {}};
+        draw(x);
+        for (std::size_t pi = 0; pi < evaluators.size(); ++pi) evaluators[pi].measure(samples_for(x, pi), seed_of(x), seen[pi]);
+      }
+      for (std::size_t pi = 0; pi < evaluators.size(); ++pi) {
+        const mixture_kernel k = choose_mixture_kernel_from_pilot<T>(work[gi].kernel, seen[pi], work[gi].packed.d);
+        if (k != evaluators[pi].kernel()) evaluators[pi] = rebuild(pi, k);
+      }
     };
 
+    std::vector<mixture_kernel> kernels_used;
     if (!ring) {
       for (std::size_t gi = 0; gi < groups.size(); ++gi) {
         auto& w = work[gi];
@@ -345,11 +374,14 @@ class dropout_mixture {
         const std::size_t d = w.packed.d;
         std::vector<mixture_evaluator<T>> evaluators;
         evaluators.reserve(w.pieces.size());
-        for (std::size_t pi = 0; pi < w.pieces.size(); ++pi) {
+        auto build = [&](std::size_t pi, mixture_kernel kernel) {
           const std::size_t b = w.pieces[pi].begin;
-          evaluators.push_back(evaluator(w, w.packed.mean.data() + b * d, w.packed.half_prec.data() + b * d,
-                                         w.packed.log_norm.data() + b, pi));
-        }
+          return evaluator(w, w.packed.mean.data() + b * d, w.packed.half_prec.data() + b * d,
+                           w.packed.log_norm.data() + b, pi, kernel);
+        };
+        for (std::size_t pi = 0; pi < w.pieces.size(); ++pi) evaluators.push_back(build(pi, w.kernel));
+        tune(gi, evaluators, build);
+        for (const auto& ev : evaluators) kernels_used.push_back(ev.kernel());
         const std::size_t lo = share.range[gi].first, hi = share.range[gi].second;
         detail::parallel_for(hi - lo, opt_.threads, chunk, [&](std::size_t b0, std::size_t e0) {
           batch x{gi, lo + b0, lo + e0, {}, {}, {}, {}};
@@ -440,7 +472,7 @@ class dropout_mixture {
             const auto& pc = w.pieces[pi];
             if (pc.begin < sg.lo || pc.end > sg.hi) continue;
             const std::size_t o = pc.begin - sg.lo;
-            const auto ev = evaluator(w, mean + o * d, half_prec + o * d, log_norm + o, pi);
+            const auto ev = evaluator(w, mean + o * d, half_prec + o * d, log_norm + o, pi, w.kernel);
             detail::parallel_for(i1 - i0, opt_.threads, 1, [&](std::size_t b, std::size_t e) {
               for (std::size_t i = i0 + b; i < i0 + e; ++i) evaluate(items[i], pi, ev);
             });
@@ -457,8 +489,11 @@ class dropout_mixture {
     }
     if (so) so->all_gather(sums.data(), sizeof(point_sums), share.offsets);
 
+    if (ring)  // the rule by d and noise: a pilot would need every process's components
+      for (const auto& w : work) kernels_used.insert(kernels_used.end(), w.pieces.size(), w.kernel);
     dropout_mixture_report rep;
     rep.zero_patterns = groups.size();
+    rep.kernels = std::move(kernels_used);
     rep.h_z_given_x = h_cond / static_cast<double>(n);
     const auto [plug, plug_se] = mean_and_se(sums, &point_sums::plug, &point_sums::plug_sq);
     const auto [loo, loo_se] = mean_and_se(sums, &point_sums::loo, &point_sums::loo_sq);

@@ -125,7 +125,7 @@ class mixture_tiles {
   /// results never depend on how callers split the samples.
   template <class S>
   void evaluate(const sample_view<S>& s, double* out, bool prune, const double* seed,
-                sample_ranges* redo = nullptr) const noexcept {
+                sample_ranges* redo = nullptr, mixture_work* work = nullptr) const noexcept {
     static_assert(std::is_same_v<S, T> || (Screen::active && std::is_same_v<S, double>));
     constexpr double ninf = -std::numeric_limits<double>::infinity();
     const std::size_t p = s.p;
@@ -142,7 +142,7 @@ class mixture_tiles {
       }
     }
     state st{s.own, std::vector<double>(p, ninf), aligned_vector<double>(p * lanes, 0.0),
-             Screen::begin(s, full, rows)};
+             Screen::begin(s, full, rows), work};
     if (seed) std::copy(seed, seed + p, st.mx.begin());
     const std::size_t full_blocks = blocks_ / cols * cols;
     for (std::size_t i0 = 0; i0 < p; i0 += sample_tile) {
@@ -179,6 +179,7 @@ class mixture_tiles {
     std::vector<double> mx;      // running maximum per sample
     aligned_vector<double> acc;  // lane-wise sums relative to mx
     typename Screen::pass screen;
+    mixture_work* work = nullptr;
   };
 
   // Checkpoint bookkeeping for one sample tile. A check costs about 1/20 of a 32-unit register
@@ -230,19 +231,26 @@ class mixture_tiles {
         if (k < d_ && prune->wanted(level)) {
           const bool stop = !any_live<R, C>(q, b, k / chunk - 1, i0, st);
           prune->record(level, stop);
-          if (stop) return;
+          if (stop) {
+            if (st.work) st.work->pairs += R * C, st.work->units += R * C * k;
+            return;
+          }
         }
       }
     } else {
       for (; k < d_; ++k) unit<R, C>(pb, zt, k, q);  // one loop, so the tile stays in registers
     }
+    if (st.work) st.work->pairs += R * C, st.work->units += R * C * d_;
     if (!any_live<R, C>(q, b, chunks_ - 1, i0, st)) return;  // the common case once the maximum is known
     // Block-major, so that consecutive updates go to different samples' sums. Rolled, with one
     // inlined copy of `accumulate`: live blocks are rare except at small d.
     for (std::size_t c = 0; c < C; ++c) {
       const batch off = final_off(b + c);
       for (std::size_t r = 0; r < R; ++r)
-        if (xsimd::any(q[c][r] - off <= limit(st.mx[i0 + r]))) accumulate(i0 + r, b + c, q[c][r], st);
+        if (xsimd::any(q[c][r] - off <= limit(st.mx[i0 + r]))) {
+          if (st.work) ++st.work->live;
+          accumulate(i0 + r, b + c, q[c][r], st);
+        }
     }
   }
 
