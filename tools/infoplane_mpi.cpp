@@ -6,6 +6,7 @@
 // blocks and passes them around the ring (the bits of one process with the same
 // --component-block); `dropout --ring` with dropout-mc and no --labels also reads only each
 // process's own rows of --means (rank-local input). Only rank 0 prints and writes files.
+#include <algorithm>
 #include <bit>
 #include <chrono>
 #include <cstdint>
@@ -164,6 +165,17 @@ int run(int argc, char** argv, mpi::session& s) {
           // The rows alone taken for the whole representation would be a wrong estimate.
           if (local && !s.local_input_used())
             throw std::logic_error("infoplane-mpi: the rank-local rows of --means were not used as such");
+          // The registry also checks the matrix it was given, here the rows alone: of the
+          // warnings about "means", keep the estimator's, found on the whole representation.
+          if (local && j.contains("warnings")) {
+            json kept = json::array();
+            const auto& whole = s.local_input_warnings();
+            for (const auto& w : j["warnings"])
+              if (!w.get<std::string>().starts_with("means: ") ||
+                  std::find(whole.begin(), whole.end(), w.get<std::string>()) != whole.end())
+                kept.push_back(w);
+            j["warnings"] = kept;
+          }
           if (stats) {
             j["mpi"] = stats_json(s, t0);
             j["mpi"]["input"] = local ? "rank_local" : "whole";

@@ -135,6 +135,19 @@ for means in dense relu; do
     done
   done
 done
+# The warnings too: 12 rows on 3 ranks are 4 per rank, fewer than d = 5 (the rows alone look
+# transposed, the whole does not); integers with 3 distinct values look like labels.
+/usr/bin/python3 -c "
+import numpy as np, sys
+rng = np.random.default_rng(5)
+np.save(sys.argv[1], 0.2 + rng.random((12, 5)))
+np.save(sys.argv[2], rng.integers(1, 4, (60, 4)).astype(np.float64))" "$tmp/small.npy" "$tmp/ints.npy"
+for means in small ints; do
+  want=$("$cli" dropout --estimator dropout-mc --means "$tmp/$means.npy" "${common[@]}" | strip)
+  got=$(mpi 3 dropout --estimator dropout-mc --means "$tmp/$means.npy" "${common[@]}" --ring | strip)
+  [ "$got" = "$want" ] || bad "rank-local on $means, 3 ranks: got '$got', want '$want'"
+done
+echo "$want" | grep -q '"means: all values are integers' || bad "ints.npy: no labels warning in '$want'"
 line=$(mpi 3 dropout --estimator dropout-mc --means "$tmp/relu.npy" "${common[@]}" --component-block 64 --ring --stats)
 echo "$line" | grep -q '"input":"rank_local"' || bad "rank-local: --stats does not say so: '$line'"
 line=$(mpi 2 dropout --estimator dropout-mc --means "$tmp/relu.npy" --labels "$tmp/labels.npy" "${common[@]}" --ring --stats)

@@ -202,11 +202,13 @@ class session final : public detail::scale_out {
                         std::to_string(total_rows) + ", got " + std::to_string(rows.rows()));
     local_data_ = rows.data();
     local_shape_ = {static_cast<std::size_t>(rows.rows()), static_cast<std::size_t>(rows.cols())};
-    local_ = {total_rows, std::move(name), false};
+    local_ = {total_rows, std::move(name), false, {}};
   }
   void clear_local_input() noexcept { local_data_ = nullptr; }
   /// Whether an estimator consumed the registered rank-local input.
   [[nodiscard]] bool local_input_used() const noexcept { return local_data_ && local_.used; }
+  /// The whole representation's representation_warnings, found by the estimator that used it.
+  [[nodiscard]] const std::vector<std::string>& local_input_warnings() const noexcept { return local_.warnings; }
   [[nodiscard]] local_rows* local_input(const void* data, std::size_t rows, std::size_t cols) override {
     return local_data_ && data == local_data_ && rows == local_shape_.first && cols == local_shape_.second ? &local_
                                                                                                             : nullptr;

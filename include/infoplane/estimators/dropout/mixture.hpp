@@ -435,15 +435,16 @@ class dropout_mixture {
                                                "use more processes");
       detail::require_memory({ranks > 1 ? 2u : 1u, most}, 1, std::string(name) + ": the ring's component buffers");
       if constexpr (local) {
-        // The rows of this process's samples and blocks, from their owners.
+        // The rows of this process's samples and blocks that another process owns.
+        const auto& o = lin->offsets();
         std::vector<std::size_t> needed;
         for (std::size_t gi = 0; gi < groups.size(); ++gi)
           for (const auto& [lo, hi] : {share.range[gi], held[me].range[gi]})
-            needed.insert(needed.end(), groups[gi].members.begin() + static_cast<std::ptrdiff_t>(lo),
-                          groups[gi].members.begin() + static_cast<std::ptrdiff_t>(hi));
+            for (std::size_t j = lo; j < hi; ++j)
+              if (groups[gi].members[j] < o[me] || groups[gi].members[j] >= o[me + 1]) needed.push_back(groups[gi].members[j]);
         std::sort(needed.begin(), needed.end());
         needed.erase(std::unique(needed.begin(), needed.end()), needed.end());
-        detail::require_memory({needed.size() + (lin->rows() + ranks - 1) / ranks, static_cast<std::size_t>(f.cols())},
+        detail::require_memory({needed.size() + detail::rows_per_message, static_cast<std::size_t>(f.cols())},
                                sizeof(double), std::string(name) + ": this process's rows of the rank-local input");
         lin->fetch(needed);
       }

@@ -29,37 +29,44 @@
 
 namespace infoplane::detail {
 
-/// The rows of a representation present on this process, read as f(r, k) with the global row r.
-class present_rows {
- public:
-  present_rows(std::size_t n, std::size_t d) : d_(d), slot_(n, absent) {}
-  [[nodiscard]] Eigen::Index rows() const noexcept { return static_cast<Eigen::Index>(slot_.size()); }
-  [[nodiscard]] Eigen::Index cols() const noexcept { return static_cast<Eigen::Index>(d_); }
-  [[nodiscard]] double operator()(Eigen::Index r, Eigen::Index k) const {
-    const std::size_t s = slot_[static_cast<std::size_t>(r)];
-    // A row not brought here is a bug, never data: refuse rather than read another row.
-    if (s == absent) raise<logic_error>("rank-local input: row " + std::to_string(r) + " is not on this process");
-    return data_[s * d_ + static_cast<std::size_t>(k)];
-  }
-  void add(std::size_t r, const double* row) {
-    slot_[r] = static_cast<std::uint32_t>(data_.size() / d_);
-    data_.insert(data_.end(), row, row + d_);
-  }
-
- private:
-  static constexpr std::uint32_t absent = std::numeric_limits<std::uint32_t>::max();
-  std::size_t d_;
-  std::vector<std::uint32_t> slot_;
-  std::vector<double> data_;
-};
-
 /// This process's own rows, read with global row numbers.
 struct owned_rows {
   const Eigen::MatrixXd& m;
   std::size_t first;
   [[nodiscard]] Eigen::Index cols() const noexcept { return m.cols(); }
   [[nodiscard]] double operator()(Eigen::Index r, Eigen::Index k) const { return m(r - static_cast<Eigen::Index>(first), k); }
+  [[nodiscard]] bool has(std::size_t r) const noexcept { return r >= first && r - first < static_cast<std::size_t>(m.rows()); }
 };
+
+/// The rows of a representation present on this process, read as f(r, k) with the global row
+/// r: its own, and those brought from their owners.
+class present_rows {
+ public:
+  present_rows(std::size_t n, const owned_rows& own) : own_(own), slot_(n, absent) {}
+  [[nodiscard]] Eigen::Index rows() const noexcept { return static_cast<Eigen::Index>(slot_.size()); }
+  [[nodiscard]] Eigen::Index cols() const noexcept { return own_.cols(); }
+  [[nodiscard]] double operator()(Eigen::Index r, Eigen::Index k) const {
+    const auto i = static_cast<std::size_t>(r);
+    if (own_.has(i)) return own_(r, k);
+    const std::size_t s = slot_[i];
+    // A row not brought here is a bug, never data: refuse rather than read another row.
+    if (s == absent) raise<logic_error>("rank-local input: row " + std::to_string(r) + " is not on this process");
+    return data_[s * static_cast<std::size_t>(cols()) + static_cast<std::size_t>(k)];
+  }
+  void add(std::size_t r, const double* row) {
+    slot_[r] = static_cast<std::uint32_t>(data_.size() / static_cast<std::size_t>(cols()));
+    data_.insert(data_.end(), row, row + cols());
+  }
+
+ private:
+  static constexpr std::uint32_t absent = std::numeric_limits<std::uint32_t>::max();
+  owned_rows own_;
+  std::vector<std::uint32_t> slot_;
+  std::vector<double> data_;
+};
+
+/// Rows moved between processes at a time (window buffers: O(rows d) beside the shares).
+inline constexpr std::size_t rows_per_message = 4096;
 
 /// The rows of the zero-pattern groups in member order, a batch of W members at a time:
 /// reading a row outside the current batch brings the batch that holds it, each process
@@ -116,15 +123,15 @@ class rank_local_input {
  public:
   rank_local_input(const Eigen::MatrixXd& own, scale_out::local_rows& info, scale_out& so)
       : own_(own), info_(info), so_(so), n_(info.total_rows), d_(static_cast<std::size_t>(own.cols())),
-        offsets_(local_row_offsets(n_, so.ranks())), first_(offsets_[so.rank()]), present_(n_, d_) {
+        offsets_(local_row_offsets(n_, so.ranks())), first_(offsets_[so.rank()]), present_(n_, owned_rows{own, first_}) {
     info_.used = true;
   }
 
   [[nodiscard]] std::size_t rows() const noexcept { return n_; }
   [[nodiscard]] const present_rows& present() const noexcept { return present_; }
-  /// The groups' rows in member order, one share's worth at a time (collective reads).
+  /// The groups' rows in member order, rows_per_message at a time (collective reads).
   [[nodiscard]] streamed_rows stream(const std::vector<pattern_group>& groups) const {
-    return {own_, first_, groups, n_, (n_ + so_.ranks() - 1) / so_.ranks(), so_};
+    return {own_, first_, groups, n_, rows_per_message, so_};
   }
   [[nodiscard]] const std::vector<std::size_t>& offsets() const noexcept { return offsets_; }
   [[nodiscard]] double h_term(std::size_t r) const { return h_[r]; }
@@ -249,20 +256,21 @@ class rank_local_input {
     return p;
   }
 
-  /// Collective: brings the rows `needed` (ascending, unique) into present(), each process's
-  /// share broadcast by its owner in turn.
+  /// Collective: brings the rows `needed` (ascending, unique, none of them this process's own)
+  /// into present(), each process's share broadcast by its owner in turn, rows_per_message at a time.
   void fetch(const std::vector<std::size_t>& needed) {
     std::vector<double> window;
     auto it = needed.begin();
-    for (std::size_t t = 0; t < so_.ranks(); ++t) {
-      const std::size_t lo = offsets_[t], rows = offsets_[t + 1] - lo;
-      window.resize(rows * d_);
-      if (t == so_.rank())
-        for (std::size_t i = 0; i < rows; ++i)
-          for (std::size_t k = 0; k < d_; ++k) window[i * d_ + k] = value(i, k);
-      so_.broadcast(window.data(), window.size() * sizeof(double), t);
-      for (; it != needed.end() && *it < lo + rows; ++it) present_.add(*it, window.data() + (*it - lo) * d_);
-    }
+    for (std::size_t t = 0; t < so_.ranks(); ++t)
+      for (std::size_t lo = offsets_[t]; lo < offsets_[t + 1]; lo += rows_per_message) {
+        const std::size_t rows = std::min(rows_per_message, offsets_[t + 1] - lo);
+        window.resize(rows * d_);
+        if (t == so_.rank())
+          for (std::size_t i = 0; i < rows; ++i)
+            for (std::size_t k = 0; k < d_; ++k) window[i * d_ + k] = value(lo - first_ + i, k);
+        so_.broadcast(window.data(), window.size() * sizeof(double), t);
+        for (; it != needed.end() && *it < lo + rows; ++it) present_.add(*it, window.data() + (*it - lo) * d_);
+      }
   }
 
   /// Collective: representation_warnings of the whole representation. Each process sends the
@@ -294,9 +302,12 @@ class rank_local_input {
     for (double v : all)
       if (values.size() < cap && v != (values[0] == 0 ? 0.0 : values[0])) values.push_back(v);
     const auto n = static_cast<Eigen::Index>(n_), last = static_cast<Eigen::Index>(values.size() - 1);
-    representation_warnings(r, Eigen::MatrixXd::NullaryExpr(n, static_cast<Eigen::Index>(d_), [&](Eigen::Index i, Eigen::Index k) {
+    estimate_result found;
+    representation_warnings(found, Eigen::MatrixXd::NullaryExpr(n, static_cast<Eigen::Index>(d_), [&](Eigen::Index i, Eigen::Index k) {
                               return values[static_cast<std::size_t>(std::min(i + k * n, last))];
                             }), what);
+    info_.warnings = found.warnings;
+    for (auto& w : found.warnings) add_warning(r, std::move(w));
   }
 
  private:

@@ -60,6 +60,9 @@ class scale_out {
     std::size_t total_rows = 0;
     std::string name;   ///< for messages (the file the rows came from)
     bool used = false;  ///< set by the estimator that consumed them
+    /// The whole representation's representation_warnings, as the estimator found them: a front
+    /// end that also checks the matrix it was given (the rows alone) can drop what differs.
+    std::vector<std::string> warnings;
   };
   [[nodiscard]] virtual local_rows* local_input(const void* /*data*/, std::size_t /*rows*/, std::size_t /*cols*/) {
     return nullptr;
