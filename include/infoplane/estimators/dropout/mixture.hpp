@@ -617,7 +617,7 @@ class dropout_mixture {
     detail::scale_out* const so = detail::active_scale_out();
     const auto mine = shares[so ? so->rank() : 0].range[gi];
     const std::size_t k = g.members.size(), m_draws = opt_.noise_draws;
-    if (k < 2) return;
+    if (k < 2 || (!lin && mine.first == mine.second)) return;  // rank-local: every process takes part
     const auto packed = lin ? lin->template pack<T>(comp, g, gi, mine.first, mine.second) : detail::pack_components<T>(comp, g);
     const std::size_t d = packed.d;
     // Members [j0, j1)'s draws.
@@ -677,7 +677,6 @@ class dropout_mixture {
       });
     };
     if (!lin) {
-      if (mine.first == mine.second) return;
       draw(0, k);
       add(0, k);
     } else {
