@@ -444,7 +444,9 @@ class dropout_mixture {
               if (groups[gi].members[j] < o[me] || groups[gi].members[j] >= o[me + 1]) needed.push_back(groups[gi].members[j]);
         std::sort(needed.begin(), needed.end());
         needed.erase(std::unique(needed.begin(), needed.end()), needed.end());
-        detail::require_memory({needed.size() + detail::rows_per_message, static_cast<std::size_t>(f.cols())},
+        double most_rows = static_cast<double>(needed.size());  // the same refusal on every process
+        so->all_reduce(&most_rows, 1, true);
+        detail::require_memory({static_cast<std::size_t>(most_rows) + detail::rows_per_message, static_cast<std::size_t>(f.cols())},
                                sizeof(double), std::string(name) + ": this process's rows of the rank-local input");
         lin->fetch(needed);
       }
@@ -481,7 +483,11 @@ class dropout_mixture {
       std::uint64_t draw_bytes = 0;  // z, log_own, own and the partials, kept for the whole ring
       for (const auto& x : items)
         draw_bytes += (x.e - x.b) * m_draws * (work[x.g].packed.d * sizeof(T) + 12 + 8 * work[x.g].pieces.size());
-      detail::require_memory({draw_bytes}, 1, std::string(name) + ": this process's noisy draws and partial sums in ring mode");
+      // The largest process's, so that every process refuses or none (none waits for another).
+      double most_draw_bytes = static_cast<double>(draw_bytes);
+      so->all_reduce(&most_draw_bytes, 1, true);
+      detail::require_memory({static_cast<std::uint64_t>(most_draw_bytes)}, 1,
+                             std::string(name) + ": this process's noisy draws and partial sums in ring mode");
       detail::parallel_for(items.size(), opt_.threads, 1, [&](std::size_t b, std::size_t e) {
         for (std::size_t i = b; i < e; ++i) draw(items[i]);
       });
