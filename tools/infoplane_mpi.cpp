@@ -4,12 +4,16 @@
 // (include/infoplane/mpi/session.hpp), so every process holds the result one process would
 // get, bit for bit. With --ring, dropout-mc keeps only each process's share of the component
 // blocks and passes them around the ring (the bits of one process with the same
-// --component-block). Only rank 0 prints and writes files.
+// --component-block); `dropout --ring` with dropout-mc and no --labels also reads only each
+// process's own rows of --means (rank-local input). Only rank 0 prints and writes files.
+#include <algorithm>
 #include <bit>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <ctime>
+#include <cstring>
+#include <fstream>
 #include <functional>
 #include <iostream>
 #include <memory>
@@ -64,14 +68,54 @@ json stats_json(const mpi::session& s, std::chrono::steady_clock::time_point t0)
   return {{"ranks", s.ranks()}, {"mode", s.ring() ? "ring" : "replicated"}, {"per_rank", per}};
 }
 
-// FNV-1a-like over the shape and the values' bit patterns, a word at a time.
-std::uint64_t fingerprint(const Eigen::MatrixXd& f) {
+// FNV-1a-like, a word at a time.
+struct fnv {
   std::uint64_t h = 0xcbf29ce484222325ull;
-  auto add = [&](std::uint64_t w) { h = (h ^ w) * 0x100000001b3ull; };
-  add(static_cast<std::uint64_t>(f.rows()));
-  add(static_cast<std::uint64_t>(f.cols()));
-  for (Eigen::Index i = 0; i < f.size(); ++i) add(std::bit_cast<std::uint64_t>(f.data()[i]));
-  return h;
+  void add(std::uint64_t w) { h = (h ^ w) * 0x100000001b3ull; }
+};
+
+// Over the shape and the values' bit patterns.
+std::uint64_t fingerprint(const Eigen::MatrixXd& f) {
+  fnv h;
+  h.add(static_cast<std::uint64_t>(f.rows()));
+  h.add(static_cast<std::uint64_t>(f.cols()));
+  for (Eigen::Index i = 0; i < f.size(); ++i) h.add(std::bit_cast<std::uint64_t>(f.data()[i]));
+  return h.h;
+}
+
+// Over a file's bytes, read a megabyte at a time (nothing of it kept).
+std::uint64_t file_fingerprint(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw file_error(path + ": cannot open file");
+  fnv h;
+  std::vector<char> buf(std::size_t{1} << 20);
+  while (in) {
+    in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
+    const auto got = static_cast<std::size_t>(in.gcount());
+    h.add(got);
+    for (std::size_t i = 0; i < got; i += 8) {
+      std::uint64_t w = 0;
+      std::memcpy(&w, buf.data() + i, std::min<std::size_t>(8, got - i));
+      h.add(w);
+    }
+  }
+  return h.h;
+}
+
+// Rank-local input: only this process's rows of a .npy file, registered with the session.
+// Every process reads the header and fingerprints the whole file's bytes (streamed), so a
+// file that differs between processes stops all of them, as in the other modes.
+Eigen::MatrixXd read_local_rows(const std::string& path, mpi::session& s) {
+  std::size_t n = 0;
+  Eigen::MatrixXd rows = s.agreed([&] {
+    n = io::read_npy_header(path).rows;
+    const auto o = detail::local_row_offsets(n, s.ranks());
+    return io::read_npy_rows(path, o[s.rank()], o[s.rank() + 1]);
+  });
+  const std::uint64_t mine = s.agreed([&] { return file_fingerprint(path); });
+  s.require_same(mine ^ (n * 0x9E3779B97F4A7C15ull), path + ": the processes read different contents (shape or values)");
+  s.set_local_input(rows, n, path);
+  return rows;
 }
 
 int run(int argc, char** argv, mpi::session& s) {
@@ -100,7 +144,12 @@ int run(int argc, char** argv, mpi::session& s) {
     // A file one process cannot read fails on every process, each before its next collective;
     // so does one whose contents differ between processes (a stale copy on one node), before
     // the estimators' collectives could be sized differently and wait for ever.
+    // --ring with dropout-mc alone (no --labels: their I(Z;Y) estimator needs every draw) and a
+    // .npy file: each process reads only its own rows of --means.
+    const bool local = parsed == dropout && parsed->has("ring") && parsed->str("estimator", "") == "dropout-mc" &&
+                       !parsed->has("labels") && parsed->str("means").ends_with(".npy");
     const matrix_reader read = [&](const std::string& path) {
+      if (local && path == parsed->str("means")) return read_local_rows(path, s);
       Eigen::MatrixXd f = s.agreed([&] { return io::read_matrix(path); });
       s.require_same(fingerprint(f), path + ": the processes read different contents (shape or values)");
       return f;
@@ -113,8 +162,26 @@ int run(int argc, char** argv, mpi::session& s) {
     s.agreed([&] {  // every process ends each command in agreement: failures are reported once, by rank 0
       if (parsed == dropout) {
         code = dropout_command(*parsed, out, read, [&](json& j) {
-          if (stats) j["mpi"] = stats_json(s, t0);
+          // The rows alone taken for the whole representation would be a wrong estimate.
+          if (local && !s.local_input_used())
+            throw std::logic_error("infoplane-mpi: the rank-local rows of --means were not used as such");
+          // The registry also checks the matrix it was given, here the rows alone: of the
+          // warnings about "means", keep the estimator's, found on the whole representation.
+          if (local && j.contains("warnings")) {
+            json kept = json::array();
+            const auto& whole = s.local_input_warnings();
+            for (const auto& w : j["warnings"])
+              if (!w.get<std::string>().starts_with("means: ") ||
+                  std::find(whole.begin(), whole.end(), w.get<std::string>()) != whole.end())
+                kept.push_back(w);
+            j["warnings"] = kept;
+          }
+          if (stats) {
+            j["mpi"] = stats_json(s, t0);
+            j["mpi"]["input"] = local ? "rank_local" : "whole";
+          }
         });
+        s.clear_local_input();
       } else {
         ip::ip_options o = ip_options_from(*parsed);
         // run_ip reads the folder's listing and labels before its first collective: here they are

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # infoplane-mpi against infoplane on the same files: `dropout` and `ip` print the same numbers
 # (JSON's shortest round-trip decimals, so equal text is equal bits) under mpirun -np 1, 2
-# and 3, with and without exact zeros. Then bad input on one rank only (an MPMD launch that
+# and 3, with and without exact zeros, --ring with the whole input and rank-local. Then bad
+# input on one rank only (an MPMD launch that
 # gives rank 1 other files): every rank exits, rank 0 prints the message naming rank 1 and the
 # file, and nothing hangs (each run is bounded by `timeout`). Exit 77 (SKIPPED) without NumPy.
 # Usage: cli_mpi_test.sh INFOPLANE INFOPLANE_MPI "MPIRUN;FLAGS;...;-n"
@@ -123,6 +124,54 @@ rc=$?
 [ $rc -ne 0 ] && [ $rc -ne 124 ] && echo "$out" | grep -q -- "--component-block" ||
   bad "--component-block 0: exit $rc, '$out'"
 
+# Rank-local input (--ring with dropout-mc and no --labels): each rank reads only its own rows
+# of --means, and the bits are still those of infoplane --component-block (population keys too).
+for means in dense relu; do
+  for blk in 64 4096; do
+    want=$("$cli" dropout --estimator dropout-mc --means "$tmp/$means.npy" "${common[@]}" --component-block $blk | strip)
+    for np in 1 2 3; do
+      got=$(mpi "$np" dropout --estimator dropout-mc --means "$tmp/$means.npy" "${common[@]}" --component-block $blk --ring | strip)
+      [ "$got" = "$want" ] || bad "rank-local on $means, B $blk, $np ranks: got '$got', want '$want'"
+    done
+  done
+done
+# The warnings too: 12 rows on 3 ranks are 4 per rank, fewer than d = 5 (the rows alone look
+# transposed, the whole does not); integers with 3 distinct values look like labels.
+/usr/bin/python3 -c "
+import numpy as np, sys
+rng = np.random.default_rng(5)
+np.save(sys.argv[1], 0.2 + rng.random((12, 5)))
+np.save(sys.argv[2], rng.integers(1, 4, (60, 4)).astype(np.float64))" "$tmp/small.npy" "$tmp/ints.npy"
+for means in small ints; do
+  want=$("$cli" dropout --estimator dropout-mc --means "$tmp/$means.npy" "${common[@]}" | strip)
+  got=$(mpi 3 dropout --estimator dropout-mc --means "$tmp/$means.npy" "${common[@]}" --ring | strip)
+  [ "$got" = "$want" ] || bad "rank-local on $means, 3 ranks: got '$got', want '$want'"
+done
+echo "$want" | grep -q '"means: all values are integers' || bad "ints.npy: no labels warning in '$want'"
+line=$(mpi 3 dropout --estimator dropout-mc --means "$tmp/relu.npy" "${common[@]}" --component-block 64 --ring --stats)
+echo "$line" | grep -q '"input":"rank_local"' || bad "rank-local: --stats does not say so: '$line'"
+line=$(mpi 2 dropout --estimator dropout-mc --means "$tmp/relu.npy" --labels "$tmp/labels.npy" "${common[@]}" --ring --stats)
+echo "$line" | grep -q '"input":"whole"' || bad "--ring --labels: --stats does not say the input is whole: '$line'"
+# A non-finite value in a row only rank 2 reads (rows 300 to 449 of 450 on 3 ranks): every
+# rank exits, rank 0 names rank 2, the file, the row and the column, and nothing hangs.
+/usr/bin/python3 -c "
+import numpy as np, sys
+f = np.load(sys.argv[1]); f[400, 1] = np.nan; np.save(sys.argv[2], f)" "$tmp/relu.npy" "$tmp/relu_nan.npy"
+timeout 60 "${mpirun[@]}" 3 "$mpicli" dropout --estimator dropout-mc "${common[@]}" --ring --means "$tmp/relu_nan.npy" \
+  > "$tmp/out" 2> "$tmp/err"
+rc=$?
+[ $rc -ne 0 ] && [ $rc -ne 124 ] || bad "rank-local, NaN in rank 2's rows: exit $rc (124: it hung)"
+grep -q "rank 2: .*relu_nan.npy.*row 400, column 1" "$tmp/err" ||
+  bad "rank-local, NaN in rank 2's rows: message '$(cat "$tmp/err")'"
+[ ! -s "$tmp/out" ] || bad "rank-local, NaN in rank 2's rows: printed '$(cat "$tmp/out")'"
+# ... and a truncated file on rank 2 only.
+head -c 9000 "$tmp/relu.npy" > "$tmp/relu_cut.npy"
+timeout 60 "${mpirun[@]}" 2 "$mpicli" dropout --estimator dropout-mc "${common[@]}" --ring --means "$tmp/relu.npy" : \
+  -n 1 "$mpicli" dropout --estimator dropout-mc "${common[@]}" --ring --means "$tmp/relu_cut.npy" > "$tmp/out" 2> "$tmp/err"
+rc=$?
+[ $rc -ne 0 ] && [ $rc -ne 124 ] || bad "rank-local, truncated file on rank 2: exit $rc (124: it hung)"
+grep -q "rank 2: .*relu_cut.npy: truncated" "$tmp/err" || bad "rank-local, truncated file on rank 2: message '$(cat "$tmp/err")'"
+
 # Bad input on rank 1 only. A missing --means file:
 args=(dropout --estimator dropout-mc "${common[@]}")
 timeout 60 "${mpirun[@]}" 1 "$mpicli" "${args[@]}" --means "$tmp/relu.npy" : \
@@ -132,8 +181,8 @@ rc=$?
 grep -q "rank 1: .*absent.npy" "$tmp/err" || bad "missing file on rank 1: message '$(cat "$tmp/err")'"
 [ ! -s "$tmp/out" ] || bad "missing file on rank 1: printed '$(cat "$tmp/out")'"
 
-# ... the same in ring mode, and a file whose contents differ on rank 1 (one value changed):
-# every rank stops before the ring starts.
+# ... the same in ring mode (rank-local input), and a file whose contents differ on rank 1 (one
+# value changed, in a row rank 1 does not read): every rank stops before the ring starts.
 timeout 60 "${mpirun[@]}" 1 "$mpicli" "${args[@]}" --ring --means "$tmp/relu.npy" : \
   -n 1 "$mpicli" "${args[@]}" --ring --means "$tmp/absent.npy" > "$tmp/out" 2> "$tmp/err"
 rc=$?

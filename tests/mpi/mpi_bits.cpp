@@ -4,7 +4,9 @@
 // exact zeros (ReLU-like patterns: a few large groups and some small ones), with and without
 // labels, 1 and 2 threads, float64 and float32 storage, all components and a subset; then
 // dropout_mixture in ring mode (mpi::components::ring) against the single-process library with
-// the same component_block, and that against the unblocked default (to 1e-12 relative).
+// the same component_block, with the whole representation on every rank and with rank-local
+// input (each rank passes only its own rows), every reported double including the population
+// bracket and the warnings; and blocked against the unblocked default (to 1e-12 relative).
 // Run under mpirun -np R; exit 0 when everything matches on every rank, 1 otherwise.
 #include <Eigen/Core>
 #include <cmath>
@@ -62,6 +64,43 @@ struct checker {
     (*this)(what + " lower", m.lower.value_or(-1), s.lower.value_or(-1));
     (*this)(what + " upper", m.upper.value_or(-1), s.upper.value_or(-1));
     (*this)(what + " status", static_cast<double>(m.status), static_cast<double>(s.status));
+    (*this)(what + " has population", m.population.has_value(), s.population.has_value());
+    if (m.population && s.population) {
+      const auto &a = *m.population, &b = *s.population;
+      (*this)(what + " population lower", a.lower, b.lower);
+      (*this)(what + " population lower se", a.lower_std_error, b.lower_std_error);
+      (*this)(what + " population upper", a.upper, b.upper);
+      (*this)(what + " population upper se", a.upper_std_error, b.upper_std_error);
+      same(what + " population upper source", a.upper_source, b.upper_source);
+    }
+    std::string wm, ws;
+    for (const auto& w : m.warnings) wm += w + "; ";
+    for (const auto& w : s.warnings) ws += w + "; ";
+    same(what + " warnings", wm, ws);
+  }
+  void same(const std::string& what, const std::string& mpi, const std::string& single) {
+    ++compared;
+    if (mpi == single) return;
+    ++failed;
+    std::printf("MISMATCH %s: mpi '%s', single process '%s'\n", what.c_str(), mpi.c_str(), single.c_str());
+  }
+  // The dropout-mc report's doubles beyond mi and label_mi.
+  void report(const std::string& what, const dropout_mixture_report& m, const dropout_mixture_report& r) {
+    result("dropout-mc " + what, m.mi, r.mi);
+    (*this)("dropout-mc loo " + what, m.mi_leave_one_out, r.mi_leave_one_out);
+    (*this)("dropout-mc loo se " + what, m.mi_leave_one_out_std_error, r.mi_leave_one_out_std_error);
+    (*this)("dropout-mc loo population se " + what, m.mi_leave_one_out_population_std_error,
+            r.mi_leave_one_out_population_std_error);
+    (*this)("dropout-mc h_z " + what, m.h_z, r.h_z);
+    (*this)("dropout-mc h_z se " + what, m.h_z_std_error, r.h_z_std_error);
+    (*this)("dropout-mc h_z_given_x " + what, m.h_z_given_x, r.h_z_given_x);
+    (*this)("dropout-mc zero patterns " + what, static_cast<double>(m.zero_patterns), static_cast<double>(r.zero_patterns));
+    (*this)("dropout-mc has I(Z;Y) " + what, m.label_mi.has_value(), r.label_mi.has_value());
+    if (m.label_mi && r.label_mi) {
+      result("dropout-mc I(Z;Y) " + what, *m.label_mi, *r.label_mi);
+      (*this)("dropout-mc I(X;Z|Y) " + what, m.mi_given_labels, r.mi_given_labels);
+      (*this)("dropout-mc I(X;Z|Y) se " + what, m.mi_given_labels_std_error, r.mi_given_labels_std_error);
+    }
   }
 };
 
@@ -77,6 +116,26 @@ void both(mpi::session& s, Fn&& fn, Compare&& compare) {
   } else {
     fn();
   }
+}
+
+// fn_mpi() under the session on every rank, and on rank 0 fn_single() alone; compare(mpi, single).
+template <class FnMpi, class FnSingle, class Compare>
+void both(mpi::session& s, FnMpi&& fn_mpi, FnSingle&& fn_single, Compare&& compare) {
+  if (s.rank() == 0) {
+    auto& active = detail::active_scale_out();
+    active = nullptr;
+    const auto single = fn_single();
+    active = &s;
+    compare(fn_mpi(), single);
+  } else {
+    fn_mpi();
+  }
+}
+
+// This process's rows of f for rank-local input.
+Eigen::MatrixXd local_part(const Eigen::MatrixXd& f, const mpi::session& s) {
+  const auto o = detail::local_row_offsets(static_cast<std::size_t>(f.rows()), s.ranks());
+  return f.middleRows(static_cast<Eigen::Index>(o[s.rank()]), static_cast<Eigen::Index>(o[s.rank() + 1] - o[s.rank()]));
 }
 
 }  // namespace
@@ -136,6 +195,8 @@ int main(int argc, char** argv) {
     for (Eigen::Index d : {Eigen::Index{7}, Eigen::Index{20}}) {
       const Eigen::MatrixXd f = representation(701, d, zeros);
       const noisy_representation in{f, noise};
+      const Eigen::MatrixXd part = local_part(f, s);
+      const noisy_representation local_in{part, noise};
       std::vector<int> labels(static_cast<std::size_t>(f.rows()));
       for (std::size_t i = 0; i < labels.size(); ++i) labels[i] = static_cast<int>((i * 7) % 3);
       for (std::size_t block : {std::size_t{50}, std::size_t{128}, std::size_t{1000}})
@@ -152,21 +213,28 @@ int main(int argc, char** argv) {
                                        " B " + std::to_string(block) + " threads " + std::to_string(threads) +
                                        (storage == precision::float32 ? " float32" : " float64") +
                                        (loo ? "" : " no-loo") + (variant == 2 ? " screened" : "");
-              both(s, [&] { return dropout_mixture(o).report(in, labels); },
-                   [&](const dropout_mixture_report& m, const dropout_mixture_report& r) {
-                     check.result("dropout-mc " + what, m.mi, r.mi);
-                     check("dropout-mc loo " + what, m.mi_leave_one_out, r.mi_leave_one_out);
-                     check("dropout-mc h_z " + what, m.h_z, r.h_z);
-                     check("dropout-mc h_z se " + what, m.h_z_std_error, r.h_z_std_error);
-                     check.result("dropout-mc I(Z;Y) " + what, *m.label_mi, *r.label_mi);
-                     check("dropout-mc I(X;Z|Y) " + what, m.mi_given_labels, r.mi_given_labels);
-                   });
-              both(s, [&] { return dropout_mixture(o).report(in); },
-                   [&](const dropout_mixture_report& m, const dropout_mixture_report& r) {
-                     check.result("dropout-mc unlabelled " + what, m.mi, r.mi);
-                     check("dropout-mc unlabelled loo " + what, m.mi_leave_one_out, r.mi_leave_one_out);
-                     check("dropout-mc unlabelled h_z " + what, m.h_z, r.h_z);
-                   });
+              const auto compare = [&](const std::string& tag) {
+                return [&, tag](const dropout_mixture_report& m, const dropout_mixture_report& r) { check.report(tag + what, m, r); };
+              };
+              both(s, [&] { return dropout_mixture(o).report(in, labels); }, compare(""));
+              // Rank-local input: each rank passes only its own rows.
+              s.set_local_input(part, static_cast<std::size_t>(f.rows()), "part");
+              both(s, [&] { return dropout_mixture(o).report(local_in, labels); },
+                   [&] { return dropout_mixture(o).report(in, labels); }, compare("rank-local "));
+              both(s, [&] { return dropout_mixture(o).report(local_in); }, [&] { return dropout_mixture(o).report(in); },
+                   compare("rank-local unlabelled "));
+              if (block == 128) {  // a subset of the components, and the per-point population errors
+                dropout_mixture_options sub = o;
+                sub.components = 650;
+                sub.population_std_error = threads == 1 ? population_error::influence : population_error::per_point;
+                both(s, [&] { return dropout_mixture(sub).report(local_in, labels); },
+                     [&] { return dropout_mixture(sub).report(in, labels); }, compare("rank-local K=650 "));
+              }
+              if (!s.local_input_used()) {
+                ++check.failed;
+                std::printf("rank-local input was not used: %s\n", what.c_str());
+              }
+              s.clear_local_input();
               if (s.rank() != 0 || storage == precision::float32) continue;
               // Blocked against unblocked, both in one process: equal to rounding.
               auto& active = detail::active_scale_out();

@@ -15,7 +15,9 @@
 // every process also packs every component (about 40 N d bytes in all per process); with
 // components::ring, dropout_mixture packs only this process's share of the component blocks
 // (dropout_mixture_options::component_block) and the shares travel around the ring, so the
-// packed components take O(N d / R) per process (the representation itself still N d).
+// packed components take O(N d / R) per process. The representation itself is N d on every
+// process unless, in ring mode, each passes only its own rows (set_local_input): then
+// dropout_mixture holds O((N / R) d) per process.
 // The C API only: OpenMPI's and MPICH's C++ bindings (removed in MPI-3) warn under -Wextra.
 #ifndef OMPI_SKIP_MPICXX
 #define OMPI_SKIP_MPICXX 1
@@ -24,6 +26,8 @@
 #define MPICH_SKIP_MPICXX 1
 #endif
 #include <mpi.h>
+
+#include <Eigen/Core>
 
 #include <chrono>
 #include <algorithm>
@@ -35,6 +39,7 @@
 #include <stdexcept>
 #include <type_traits>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "infoplane/errors.hpp"
@@ -158,11 +163,62 @@ class session final : public detail::scale_out {
     count(t0, mine * (ranks_ - 1), all - mine);
   }
 
+  void all_reduce(double* data, std::size_t n, bool max) override {
+    const auto t0 = std::chrono::steady_clock::now();
+    INFOPLANE_CHECK(n <= static_cast<std::size_t>(INT_MAX), "mpi::session: more than INT_MAX values to reduce");
+    check(MPI_Allreduce(MPI_IN_PLACE, data, static_cast<int>(n), MPI_DOUBLE, max ? MPI_MAX : MPI_MIN, comm_),
+          "MPI_Allreduce");
+    count(t0, 8 * n, 8 * n);
+  }
+
+  void all_or(std::uint64_t* data, std::size_t n) override {
+    const auto t0 = std::chrono::steady_clock::now();
+    constexpr std::size_t most = std::size_t{1} << 27;  // words per call: counts are int
+    for (std::size_t at = 0; at < n; at += most)
+      check(MPI_Allreduce(MPI_IN_PLACE, data + at, static_cast<int>(std::min(most, n - at)), MPI_UINT64_T, MPI_BOR, comm_),
+            "MPI_Allreduce");
+    count(t0, 8 * n, 8 * n);
+  }
+
+  void broadcast(void* data, std::size_t bytes, std::size_t root) override {
+    const auto t0 = std::chrono::steady_clock::now();
+    constexpr std::size_t most = std::size_t{1} << 30;  // per call: counts are int
+    for (std::size_t at = 0; at < bytes; at += most)
+      check(MPI_Bcast(static_cast<char*>(data) + at, static_cast<int>(std::min(most, bytes - at)), MPI_BYTE,
+                      static_cast<int>(root), comm_),
+            "MPI_Bcast");
+    count(t0, root == rank_ ? bytes * (ranks_ - 1) : 0, root == rank_ ? 0 : bytes);
+  }
+
+  /// Rank-local input (ring mode): `rows` are this process's rows [o[r], o[r + 1]) of a
+  /// total_rows x d representation, o = detail::local_row_offsets(total_rows, ranks()).
+  /// dropout_mixture, given exactly this matrix, treats it so; no other estimator knows it,
+  /// so pass it to dropout_mixture only. `name` (its file) goes into error messages.
+  void set_local_input(const Eigen::MatrixXd& rows, std::size_t total_rows, std::string name) {
+    const auto o = detail::local_row_offsets(total_rows, ranks_);
+    INFOPLANE_CHECK(static_cast<std::size_t>(rows.rows()) == o[rank_ + 1] - o[rank_],
+                    "mpi::session::set_local_input: process " + std::to_string(rank_) + " holds rows [" +
+                        std::to_string(o[rank_]) + ", " + std::to_string(o[rank_ + 1]) + ") of " +
+                        std::to_string(total_rows) + ", got " + std::to_string(rows.rows()));
+    local_data_ = rows.data();
+    local_shape_ = {static_cast<std::size_t>(rows.rows()), static_cast<std::size_t>(rows.cols())};
+    local_ = {total_rows, std::move(name), false, {}};
+  }
+  void clear_local_input() noexcept { local_data_ = nullptr; }
+  /// Whether an estimator consumed the registered rank-local input.
+  [[nodiscard]] bool local_input_used() const noexcept { return local_data_ && local_.used; }
+  /// The whole representation's representation_warnings, found by the estimator that used it.
+  [[nodiscard]] const std::vector<std::string>& local_input_warnings() const noexcept { return local_.warnings; }
+  [[nodiscard]] local_rows* local_input(const void* data, std::size_t rows, std::size_t cols) override {
+    return local_data_ && data == local_data_ && rows == local_shape_.first && cols == local_shape_.second ? &local_
+                                                                                                            : nullptr;
+  }
+
   /// Collective: returns on every process when `failure` is empty on all of them; otherwise
   /// throws on every process: its own exception where it failed, elsewhere remote_error with
   /// the message of the lowest failing rank. Call it after a rank-local step that may fail
   /// (reading a file), before the next collective, so that no process waits for one that gave up.
-  void agree(std::exception_ptr failure) {
+  void agree(std::exception_ptr failure) override {
     const auto t0 = std::chrono::steady_clock::now();
     int failed = failure ? static_cast<int>(rank_) : INT_MAX, lowest = INT_MAX;
     check(MPI_Allreduce(&failed, &lowest, 1, MPI_INT, MPI_MIN, comm_), "MPI_Allreduce");
@@ -250,6 +306,9 @@ class session final : public detail::scale_out {
   detail::scale_out* previous_;
   std::size_t rank_ = 0, ranks_ = 1;
   traffic stats_;
+  const void* local_data_ = nullptr;
+  std::pair<std::size_t, std::size_t> local_shape_{};
+  local_rows local_;
 };
 
 }  // namespace infoplane::mpi

@@ -20,6 +20,7 @@
 #include "infoplane/estimators/dropout/detail/common.hpp"
 #include "infoplane/estimators/dropout/detail/scale_out.hpp"
 #include "infoplane/estimators/dropout/detail/population.hpp"
+#include "infoplane/estimators/dropout/detail/rank_local.hpp"
 #include "infoplane/detail/parallel.hpp"
 #include "infoplane/detail/math.hpp"
 #include "infoplane/detail/memory.hpp"
@@ -117,10 +118,13 @@ class dropout_mixture {
     return report(in).mi;
   }
 
+  /// Under an MPI session in ring mode with rank-local input (mpi::session::set_local_input),
+  /// in.means may be this process's rows of a larger representation (docs/scale-out.md).
   template <class MF, class Noise>
   [[nodiscard]] dropout_mixture_report report(const noisy_representation<MF, Noise>& in) const {
-    validate(in, std::string(name));
-    return opt_.storage == precision::float32 ? run<float>(in, nullptr, 0) : run<double>(in, nullptr, 0);
+    auto* local = local_rows_of(in);
+    if (!local) validate(in, std::string(name));
+    return start(in, local, nullptr, 0);
   }
 
   /// Also I(Z;Y), with labels[i] the class of data row i (any integers, one per row): each
@@ -130,11 +134,13 @@ class dropout_mixture {
     requires std::ranges::contiguous_range<const Labels&> &&
              std::integral<std::ranges::range_value_t<const Labels&>>
   [[nodiscard]] dropout_mixture_report report(const noisy_representation<MF, Noise>& in, const Labels& labels) const {
-    validate(in, std::string(name));
+    auto* local = local_rows_of(in);
+    if (!local) validate(in, std::string(name));
     std::size_t classes = 0;
     const auto cls = detail::class_indices(std::span(std::ranges::data(labels), std::ranges::size(labels)),
-                                           static_cast<std::size_t>(in.means.rows()), name.data(), classes);
-    return opt_.storage == precision::float32 ? run<float>(in, &cls, classes) : run<double>(in, &cls, classes);
+                                           local ? local->total_rows : static_cast<std::size_t>(in.means.rows()),
+                                           name.data(), classes);
+    return start(in, local, &cls, classes);
   }
 
  private:
@@ -170,17 +176,52 @@ class dropout_mixture {
     std::size_t first = 0;  // its first point in the per-point sums
   };
 
-  template <class T, class MF, class Noise>
-  dropout_mixture_report run(const noisy_representation<MF, Noise>& in, const std::vector<std::uint32_t>* cls,
-                             std::size_t classes) const {
-    const auto& f = in.means;
-    const auto comp = detail::components_of(f, in.noise);
+  // The registered rank-local rows, if in.means is them (Gaussian dropout only).
+  template <class MF, class Noise>
+  static detail::scale_out::local_rows* local_rows_of(const noisy_representation<MF, Noise>& in) {
+    if constexpr (std::is_same_v<MF, Eigen::MatrixXd> && std::is_same_v<Noise, gaussian_dropout>) {
+      if (auto* so = detail::active_scale_out())
+        return so->local_input(in.means.data(), static_cast<std::size_t>(in.means.rows()),
+                               static_cast<std::size_t>(in.means.cols()));
+    }
+    return nullptr;
+  }
+
+  // Validated already, except rank-local input (validated here, across the processes).
+  template <class MF, class Noise>
+  dropout_mixture_report start(const noisy_representation<MF, Noise>& in, detail::scale_out::local_rows* local,
+                               const std::vector<std::uint32_t>* cls, std::size_t classes) const {
+    const bool f32 = opt_.storage == precision::float32;
+    if constexpr (std::is_same_v<MF, Eigen::MatrixXd> && std::is_same_v<Noise, gaussian_dropout>) {
+      if (local) {
+        auto& so = *detail::active_scale_out();
+        INFOPLANE_CHECK(so.ring(), std::string(name) + ": rank-local input needs ring mode (mpi::components::ring)");
+        detail::rank_local_input lin(in.means, *local, so);
+        lin.validate(in.noise, std::string(name));
+        return f32 ? run<float>(lin.present(), in.noise, cls, classes, &lin)
+                   : run<double>(lin.present(), in.noise, cls, classes, &lin);
+      }
+    }
+    return f32 ? run<float>(in.means, in.noise, cls, classes, nullptr)
+               : run<double>(in.means, in.noise, cls, classes, nullptr);
+  }
+
+  // F: the representation, or with rank-local input (lin) the rows present on this process.
+  template <class T, class F, class Noise>
+  dropout_mixture_report run(const F& f, const Noise& noise, const std::vector<std::uint32_t>* cls,
+                             std::size_t classes, detail::rank_local_input* lin) const {
+    constexpr bool local = std::is_same_v<F, detail::present_rows>;
+    const auto comp = detail::components_of(f, noise);
     const auto rows = detail::choose_components(static_cast<std::size_t>(f.rows()), opt_.components, opt_.seed,
                                                 name.data());
     const std::size_t n = rows.size(), m_draws = opt_.noise_draws;
     const double log_n = std::log(static_cast<double>(n));
     const double log_n1 = n > 1 ? std::log(static_cast<double>(n - 1)) : 0.0;
-    auto groups = detail::group_by_zero_pattern(f, rows);
+    auto groups = [&] {
+      if constexpr (local) return lin->group(rows, noise);
+      else return detail::group_by_zero_pattern(f, rows);
+    }();
+    if constexpr (local) lin->template scale<T>(groups, noise);
 
     // log N_y over the chosen rows, and H(Y).
     std::vector<double> log_ny(classes, 0.0);
@@ -212,8 +253,8 @@ class dropout_mixture {
     detail::scale_out* const so = detail::active_scale_out();
     std::vector<std::size_t> sizes;
     for (const auto& g : groups) sizes.push_back(g.members.size());
-    const auto share = detail::share_members(
-        sizes, chunk, [&](std::size_t gi) { return double(sizes[gi]) * double(groups[gi].dims.size() + 1); }, so);
+    const auto cost = [&](std::size_t gi) { return double(sizes[gi]) * double(groups[gi].dims.size() + 1); };
+    const auto share = detail::share_members(sizes, chunk, cost, so);
 
     // Component blocks: fixed size, so that each (sample, block) partial log-sum-exp, and the
     // order they are combined in, are the same whichever process holds the block.
@@ -259,7 +300,10 @@ class dropout_mixture {
       }
       w.class_pieces.push_back(w.pieces.size());
       w.kernel = choose_mixture_kernel<T>(opt_.kernel, g.dims.size(), comp.uniform_variance());
-      for (std::size_t r : g.members) h_cond += detail::conditional_entropy_of(comp, r, g.dims);
+      for (std::size_t r : g.members) {
+        if constexpr (local) h_cond += lin->h_term(r);
+        else h_cond += detail::conditional_entropy_of(comp, r, g.dims);
+      }
     }
 
     // One batch of this process's points of one group: their draws, and per sample one partial
@@ -422,10 +466,28 @@ class dropout_mixture {
                                                std::to_string(most) + " bytes, more than a message carries (16 GiB); "
                                                "use more processes");
       detail::require_memory({ranks > 1 ? 2u : 1u, most}, 1, std::string(name) + ": the ring's component buffers");
+      if constexpr (local) {
+        // The rows of this process's samples and blocks that another process owns.
+        const auto& o = lin->offsets();
+        std::vector<std::size_t> needed;
+        for (std::size_t gi = 0; gi < groups.size(); ++gi)
+          for (const auto& [lo, hi] : {share.range[gi], held[me].range[gi]})
+            for (std::size_t j = lo; j < hi; ++j)
+              if (groups[gi].members[j] < o[me] || groups[gi].members[j] >= o[me + 1]) needed.push_back(groups[gi].members[j]);
+        std::sort(needed.begin(), needed.end());
+        needed.erase(std::unique(needed.begin(), needed.end()), needed.end());
+        double most_rows = static_cast<double>(needed.size());  // the same refusal on every process
+        so->all_reduce(&most_rows, 1, true);
+        detail::require_memory({static_cast<std::size_t>(most_rows) + detail::rows_per_message, static_cast<std::size_t>(f.cols())},
+                               sizeof(double), std::string(name) + ": this process's rows of the rank-local input");
+        lin->fetch(needed);
+      }
       std::vector<std::byte> cur(most), nxt;  // nxt after packing: no third copy at the peak
       for (std::size_t gi = 0, at = 0; gi < groups.size(); ++gi) {
         auto& w = work[gi];
-        w.packed = detail::pack_components<T>(comp, groups[gi], held[me].range[gi].first, held[me].range[gi].second);
+        const auto [lo, hi] = held[me].range[gi];
+        if constexpr (local) w.packed = lin->template pack<T>(comp, groups[gi], gi, lo, hi);
+        else w.packed = detail::pack_components<T>(comp, groups[gi], lo, hi);
         if (at < layout[me].size() && layout[me][at].g == gi) {
           const segment& sg = layout[me][at++];
           std::memcpy(cur.data() + sg.mean, w.packed.mean.data(), w.packed.mean.size() * sizeof(T));
@@ -453,7 +515,11 @@ class dropout_mixture {
       std::uint64_t draw_bytes = 0;  // z, log_own, own and the partials, kept for the whole ring
       for (const auto& x : items)
         draw_bytes += (x.e - x.b) * m_draws * (work[x.g].packed.d * sizeof(T) + 12 + 8 * work[x.g].pieces.size());
-      detail::require_memory({draw_bytes}, 1, std::string(name) + ": this process's noisy draws and partial sums in ring mode");
+      // The largest process's, so that every process refuses or none (none waits for another).
+      double most_draw_bytes = static_cast<double>(draw_bytes);
+      so->all_reduce(&most_draw_bytes, 1, true);
+      detail::require_memory({static_cast<std::uint64_t>(most_draw_bytes)}, 1,
+                             std::string(name) + ": this process's noisy draws and partial sums in ring mode");
       detail::parallel_for(items.size(), opt_.threads, 1, [&](std::size_t b, std::size_t e) {
         for (std::size_t i = b; i < e; ++i) draw(items[i]);
       });
@@ -515,7 +581,8 @@ class dropout_mixture {
     r.n_samples = n;
     r.n_draws = n * m_draws;
     r.status = detail::saturation_status(plug, log_n, opt_.saturation_fraction);
-    detail::representation_warnings(r, f, "means");
+    if constexpr (local) lin->warnings(r, "means");
+    else detail::representation_warnings(r, f, "means");
     // The population bracket: the plug-in below, the tightest valid upper bound above, each with
     // the error of sampling the points (the per-point terms' spread) as well as the noise's.
     const double m = static_cast<double>(m_draws);
@@ -525,8 +592,13 @@ class dropout_mixture {
     std::vector<double> resp(influence ? 2 * n : 0);
     if (influence) {
       if (so) so->all_gather(log_mix.data(), 2 * m_draws * sizeof(double), share.offsets);
+      std::vector<detail::member_share> shares(so ? so->ranks() : 1);  // every process's, for rank-local input
+      for (std::size_t t = 0; t < shares.size(); ++t)
+        shares[t] = t == (so ? so->rank() : 0) ? share
+                    : local ? detail::share_members(sizes, chunk, cost, so->ranks(), t)
+                            : detail::member_share{};
       for (std::size_t gi = 0; gi < groups.size(); ++gi)
-        responsibilities<T>(comp, groups[gi], work[gi].first, share.range[gi], log_mix, resp);
+        responsibilities<T>(comp, groups[gi], gi, work[gi].first, shares, log_mix, resp, lin);
       if (so) so->all_gather(resp.data(), 2 * sizeof(double), share.offsets);
     }
     const auto influence_se = [&](double point_sums::*term, std::size_t which) {
@@ -535,7 +607,10 @@ class dropout_mixture {
     auto& pop = r.population.emplace();
     pop.lower = r.value;
     pop.lower_std_error = influence_se(&point_sums::plug, 0);
-    const auto gauss = detail::population_gaussian_bound(comp, groups, n);
+    const auto gauss = [&] {
+      if constexpr (local) return detail::population_gaussian_bound(detail::components_of(lin->stream(groups), noise), groups, n);
+      else return detail::population_gaussian_bound(comp, groups, n);
+    }();
     pop.upper = std::numeric_limits<double>::infinity();
     pop.upper_source = "none";
     if (have_loo) rep.mi_leave_one_out_population_std_error = influence_se(&point_sums::loo, 1);
@@ -572,67 +647,98 @@ class dropout_mixture {
   // p(z | x_i) / p(z), and the same with p(z) the draw's leave-one-out mixture. Point i's term
   // minus R_i is its influence on the estimate (its effect, as a component, on every other
   // point's term); their spread gives the population standard error. The draws are made again
-  // from their seeded streams. One thread per block of components, each summing the draws in
-  // order: the same bits for any thread count.
+  // from their seeded streams: all of the group's here, or with rank-local input (lin) each
+  // process's share of them, broadcast in process order, so that every R_i still sums the
+  // draws in member order. One thread per block of components, each summing the draws in
+  // order: the same bits for any thread and process count.
   template <class T, class C>
-  void responsibilities(const C& comp, const detail::pattern_group& g, std::size_t first,
-                        std::pair<std::size_t, std::size_t> mine, const std::vector<double>& log_mix,
-                        std::vector<double>& resp) const {
-    const std::size_t k = g.members.size(), m_draws = opt_.noise_draws, p = k * m_draws;
-    if (k < 2 || mine.first == mine.second) return;
-    const auto packed = detail::pack_components<T>(comp, g);
+  void responsibilities(const C& comp, const detail::pattern_group& g, std::size_t gi, std::size_t first,
+                        const std::vector<detail::member_share>& shares, const std::vector<double>& log_mix,
+                        std::vector<double>& resp, detail::rank_local_input* lin) const {
+    detail::scale_out* const so = detail::active_scale_out();
+    const auto mine = shares[so ? so->rank() : 0].range[gi];
+    const std::size_t k = g.members.size(), m_draws = opt_.noise_draws;
+    if (k < 2 || (!lin && mine.first == mine.second)) return;  // rank-local: every process takes part
+    const auto packed = lin ? lin->template pack<T>(comp, g, gi, mine.first, mine.second) : detail::pack_components<T>(comp, g);
     const std::size_t d = packed.d;
-    detail::require_memory({p, d * sizeof(T) + 8}, 1, std::string(name) + ": the draws of the population standard error's pass");
-    std::vector<T> z(p * d);
-    std::vector<double> log_own(p);
-    for (std::size_t j = 0; j < k; ++j)
-      detail::draw_components(comp, g.members[j], g.dims, m_draws, opt_.seed, packed.log_norm[j],
-                              z.data() + j * m_draws * d, log_own.data() + j * m_draws, packed.unit_scale.data());
+    // Members [j0, j1)'s draws.
+    std::vector<T> z;
+    const auto draw = [&](std::size_t j0, std::size_t j1) {
+      const std::size_t p = (j1 - j0) * m_draws;
+      detail::require_memory({p, d * sizeof(T) + 8}, 1, std::string(name) + ": the draws of the population standard error's pass");
+      z.resize(p * d);
+      std::vector<double> log_own(p);
+      for (std::size_t j = j0; j < j1; ++j)
+        detail::draw_components(comp, g.members[j], g.dims, m_draws, opt_.seed, packed.log_norm[j],
+                                z.data() + (j - j0) * m_draws * d, log_own.data() + (j - j0) * m_draws,
+                                packed.unit_scale.data());
+    };
     constexpr std::size_t tile = 64;
     constexpr double negligible = -46.0;  // e^-46 ~ 1e-20: below rounding of a sum near 1
-    const double inv_m = 1.0 / static_cast<double>(m_draws);
-    detail::parallel_for(mine.second - mine.first, opt_.threads, tile, [&](std::size_t b0, std::size_t e0) {
-      const std::size_t b = mine.first + b0, e = mine.first + e0;
-      for (std::size_t c0 = b; c0 < e; c0 += tile) {
-        const std::size_t nc = std::min(tile, e - c0);
-        // The tile's means and half precisions unit-major, so the inner loop runs over components.
-        std::vector<double> mu(d * tile, 0.0), hp(d * tile, 0.0), acc(tile);
-        for (std::size_t c = 0; c < nc; ++c)
-          for (std::size_t u = 0; u < d; ++u) {
-            mu[u * tile + c] = static_cast<double>(packed.mean[(c0 + c) * d + u]);
-            hp[u * tile + c] = static_cast<double>(packed.half_prec[(c0 + c) * d + u]);
-          }
-        std::vector<double> r(nc, 0.0), r_loo(nc, 0.0);
-        for (std::size_t s = 0; s < p; ++s) {
-          const std::size_t owner = s / m_draws, at = first * m_draws + s;
-          // Every unit only lowers acc: once the whole tile is below the smaller threshold
-          // (log_others <= log_all), no term of it can count.
-          const double all = log_mix[2 * at], others = log_mix[2 * at + 1];
-          const double cut = std::min(all, others) + negligible;
-          for (std::size_t c = 0; c < tile; ++c) acc[c] = c < nc ? packed.log_norm[c0 + c] : -INFINITY;
-          bool skip = false;
-          for (std::size_t u = 0; u < d && !skip; ++u) {
-            const double zu = static_cast<double>(z[s * d + u]);
-            for (std::size_t c = 0; c < tile; ++c) {
-              const double t = zu - mu[u * tile + c];
-              acc[c] -= hp[u * tile + c] * t * t;
+    std::vector<double> r(mine.second - mine.first, 0.0), r_loo(r.size(), 0.0);
+    // Adds the draws of members [j0, j1) (in z) to this process's components' sums.
+    const auto add = [&](std::size_t j0, std::size_t j1) {
+      const std::size_t p = (j1 - j0) * m_draws;
+      detail::parallel_for(mine.second - mine.first, opt_.threads, tile, [&](std::size_t b0, std::size_t e0) {
+        const std::size_t b = mine.first + b0, e = mine.first + e0;
+        for (std::size_t c0 = b; c0 < e; c0 += tile) {
+          const std::size_t nc = std::min(tile, e - c0);
+          // The tile's means and half precisions unit-major, so the inner loop runs over components.
+          std::vector<double> mu(d * tile, 0.0), hp(d * tile, 0.0), acc(tile);
+          for (std::size_t c = 0; c < nc; ++c)
+            for (std::size_t u = 0; u < d; ++u) {
+              mu[u * tile + c] = static_cast<double>(packed.mean[(c0 + c - packed.first) * d + u]);
+              hp[u * tile + c] = static_cast<double>(packed.half_prec[(c0 + c - packed.first) * d + u]);
             }
-            if (u % 4 == 3) skip = *std::max_element(acc.begin(), acc.end()) < cut;
-          }
-          if (skip) continue;
-          for (std::size_t c = 0; c < nc; ++c) {
-            if (c0 + c == owner) continue;
-            const double x = acc[c] - all, y = acc[c] - others;
-            if (x > negligible) r[c] += std::exp(x);
-            if (y > negligible) r_loo[c] += std::exp(y);
+          for (std::size_t s = 0; s < p; ++s) {
+            const std::size_t owner = j0 + s / m_draws, at = (first + j0) * m_draws + s;
+            // Every unit only lowers acc: once the whole tile is below the smaller threshold
+            // (log_others <= log_all), no term of it can count.
+            const double all = log_mix[2 * at], others = log_mix[2 * at + 1];
+            const double cut = std::min(all, others) + negligible;
+            for (std::size_t c = 0; c < tile; ++c) acc[c] = c < nc ? packed.log_norm[c0 + c] : -INFINITY;
+            bool skip = false;
+            for (std::size_t u = 0; u < d && !skip; ++u) {
+              const double zu = static_cast<double>(z[s * d + u]);
+              for (std::size_t c = 0; c < tile; ++c) {
+                const double t = zu - mu[u * tile + c];
+                acc[c] -= hp[u * tile + c] * t * t;
+              }
+              if (u % 4 == 3) skip = *std::max_element(acc.begin(), acc.end()) < cut;
+            }
+            if (skip) continue;
+            for (std::size_t c = 0; c < nc; ++c) {
+              if (c0 + c == owner) continue;
+              const double x = acc[c] - all, y = acc[c] - others;
+              if (x > negligible) r[c0 + c - mine.first] += std::exp(x);
+              if (y > negligible) r_loo[c0 + c - mine.first] += std::exp(y);
+            }
           }
         }
-        for (std::size_t c = 0; c < nc; ++c) {
-          resp[2 * (first + c0 + c)] = r[c] * inv_m;
-          resp[2 * (first + c0 + c) + 1] = r_loo[c] * inv_m;
-        }
+      });
+    };
+    if (!lin) {
+      draw(0, k);
+      add(0, k);
+    } else {
+      std::size_t most = 0;  // refused up front on every process, before any broadcast
+      for (const auto& sh : shares) most = std::max(most, sh.range[gi].second - sh.range[gi].first);
+      detail::require_memory({most * m_draws, d * sizeof(T) + 8}, 1,
+                             std::string(name) + ": the draws of the population standard error's pass");
+      for (std::size_t t = 0; t < shares.size(); ++t) {
+        const auto [j0, j1] = shares[t].range[gi];
+        if (j0 == j1) continue;  // the same on every process
+        if (t == so->rank()) draw(j0, j1);
+        else z.resize((j1 - j0) * m_draws * d);
+        so->broadcast(z.data(), z.size() * sizeof(T), t);
+        add(j0, j1);
       }
-    });
+    }
+    const double inv_m = 1.0 / static_cast<double>(m_draws);
+    for (std::size_t c = 0; c < r.size(); ++c) {
+      resp[2 * (first + mine.first + c)] = r[c] * inv_m;
+      resp[2 * (first + mine.first + c) + 1] = r_loo[c] * inv_m;
+    }
   }
 
   // Mean over all N*M draws, and its standard error. With M >= 2 the error is stratified by

@@ -107,6 +107,88 @@ lognormal_components<M, A> components_of(const M& f, const lognormal_dropout<A>&
   return {f, noise.alpha()};
 }
 
+/// Per unit of group g, the largest and smallest |mean| over its members whose row lies in
+/// [row_lo, row_hi) (all by default): max and min, so that any split of the rows over
+/// processes, reduced, gives the same.
+template <class C>
+void unit_extremes(const C& c, const pattern_group& g, std::vector<double>& smallest, std::vector<double>& largest,
+                   std::size_t row_lo = 0, std::size_t row_hi = std::numeric_limits<std::size_t>::max()) {
+  const std::size_t d = g.dims.size();
+  smallest.assign(d, std::numeric_limits<double>::infinity());
+  largest.assign(d, 0.0);
+  for (std::size_t r : g.members) {
+    if (r < row_lo || r >= row_hi) continue;
+    for (std::size_t k = 0; k < d; ++k) {
+      const double a = std::abs(c.mean(r, g.dims[k]));
+      largest[k] = std::max(largest[k], a);
+      smallest[k] = std::min(smallest[k], a);
+    }
+  }
+}
+
+/// Each unit's factor (1 / its largest |mean|, or 1 without rescaling).
+template <class C>
+std::vector<double> unit_scales(const std::vector<double>& largest) {
+  std::vector<double> s(largest.size(), 1.0);
+  if constexpr (C::rescale)
+    for (std::size_t k = 0; k < s.size(); ++k) s[k] = 1.0 / largest[k];
+  return s;
+}
+
+// The kernel needs each scaled variance's inverse, and squared noise of that size, to stay
+// normal numbers in T.
+template <class T>
+inline constexpr double variance_floor = std::is_same_v<T, float> ? 1e-36 : 1e-280;
+
+/// Row r's log-normaliser in scaled units; `bad` gets the first unit (index into dims) whose
+/// variance is below variance_floor<T>, dims.size() if none.
+template <class T, class C>
+double scaled_log_norm(const C& c, std::size_t r, const std::vector<Eigen::Index>& dims,
+                       const std::vector<double>& unit_scale, std::size_t& bad) {
+  double ln = 0.0;
+  for (bad = 0; bad < dims.size(); ++bad) {
+    const double var = c.var_at(c.mean(r, dims[bad]) * unit_scale[bad], r, dims[bad]);
+    if (!(var >= variance_floor<T>)) return ln;
+    ln -= 0.5 * (log_2pi + std::log(var));
+  }
+  return ln;
+}
+
+/// The error for unit k (index into g.dims) of member j, whose variance is below the floor.
+template <class T, class C>
+[[noreturn]] void throw_unit_range(const C& c, const pattern_group& g, std::size_t j, std::size_t k, double smallest,
+                                   double largest, const std::vector<double>& unit_scale) {
+  const char* storage = std::is_same_v<T, float> ? "float32 storage" : "the kernel";
+  const char* hint = std::is_same_v<T, float> ? "; use float64 storage" : "";
+  char msg[320];
+  if constexpr (C::rescale) {
+    std::snprintf(msg, sizeof msg,
+                  "unit %ld spans too many orders of magnitude for %s (smallest nonzero |f| = %.3g, largest = "
+                  "%.3g, noise variance %.3g)%s",
+                  static_cast<long>(g.dims[k]), storage, smallest, largest, c.uniform_variance().value_or(0.0), hint);
+  } else {
+    const std::size_t r = g.members[j];
+    const double var = c.var_at(c.mean(r, g.dims[k]) * unit_scale[k], r, g.dims[k]);
+    std::snprintf(msg, sizeof msg, "unit %ld, row %zu: the component variance %.3g is too small for %s%s",
+                  static_cast<long>(g.dims[k]), r, var, storage, hint);
+  }
+  throw invalid_argument(msg);
+}
+
+/// Fills p.mean and p.half_prec with members [p.first, p.first + p.stored) (p.unit_scale set).
+template <class T, class C>
+void store_members(const C& c, const pattern_group& g, packed_group<T>& p) {
+  p.mean.resize(p.stored * p.d);
+  p.half_prec.resize(p.stored * p.d);
+  for (std::size_t j = p.first; j < p.first + p.stored; ++j)
+    for (std::size_t k = 0; k < p.d; ++k) {
+      const double mu = c.mean(g.members[j], g.dims[k]) * p.unit_scale[k];
+      const double var = c.var_at(mu, g.members[j], g.dims[k]);
+      p.mean[(j - p.first) * p.d + k] = static_cast<T>(mu);
+      p.half_prec[(j - p.first) * p.d + k] = static_cast<T>(0.5 / var);
+    }
+}
+
 /// Packs members [lo, hi) of the group (all by default; the ring keeps its own blocks only).
 /// Every member is still checked, so every process refuses the same data.
 template <class T, class C>
@@ -117,51 +199,17 @@ packed_group<T> pack_components(const C& c, const pattern_group& g, std::size_t 
   p.d = g.dims.size();
   p.first = std::min(lo, p.k);
   p.stored = std::min(hi, p.k) - p.first;
-  p.mean.resize(p.stored * p.d);
-  p.half_prec.resize(p.stored * p.d);
-  p.log_norm.assign(p.k, 0.0);
-  p.unit_scale.assign(p.d, 1.0);
-  std::vector<double> smallest(p.d, std::numeric_limits<double>::infinity()), largest(p.d, 0.0);
-  for (std::size_t j = 0; j < p.k; ++j)
-    for (std::size_t k = 0; k < p.d; ++k) {
-      const double a = std::abs(c.mean(g.members[j], g.dims[k]));
-      largest[k] = std::max(largest[k], a);
-      smallest[k] = std::min(smallest[k], a);
-    }
-  if constexpr (C::rescale)
-    for (std::size_t k = 0; k < p.d; ++k) p.unit_scale[k] = 1.0 / largest[k];
+  std::vector<double> smallest, largest;
+  unit_extremes(c, g, smallest, largest);
+  p.unit_scale = unit_scales<C>(largest);
   for (double s : p.unit_scale) p.log_scale += std::log(s);
-  // The kernel needs each scaled variance's inverse, and squared noise of that size, to stay
-  // normal numbers in T.
-  const double floor = std::is_same_v<T, float> ? 1e-36 : 1e-280;
+  p.log_norm.assign(p.k, 0.0);
   for (std::size_t j = 0; j < p.k; ++j) {
-    double ln = 0.0;
-    for (std::size_t k = 0; k < p.d; ++k) {
-      const double mu = c.mean(g.members[j], g.dims[k]) * p.unit_scale[k];
-      const double var = c.var_at(mu, g.members[j], g.dims[k]);
-      if (!(var >= floor)) {
-        const char* storage = std::is_same_v<T, float> ? "float32 storage" : "the kernel";
-        const char* hint = std::is_same_v<T, float> ? "; use float64 storage" : "";
-        char msg[320];
-        if constexpr (C::rescale)
-          std::snprintf(msg, sizeof msg,
-                        "unit %ld spans too many orders of magnitude for %s (smallest nonzero |f| = %.3g, largest = "
-                        "%.3g, noise variance %.3g)%s",
-                        static_cast<long>(g.dims[k]), storage, smallest[k], largest[k],
-                        c.uniform_variance().value_or(0.0), hint);
-        else
-          std::snprintf(msg, sizeof msg, "unit %ld, row %zu: the component variance %.3g is too small for %s%s",
-                        static_cast<long>(g.dims[k]), g.members[j], var, storage, hint);
-        throw invalid_argument(msg);
-      }
-      if (j - p.first < p.stored) {  // unsigned: false below first too
-        p.mean[(j - p.first) * p.d + k] = static_cast<T>(mu);
-        p.half_prec[(j - p.first) * p.d + k] = static_cast<T>(0.5 / var);
-      }
-      ln -= 0.5 * (log_2pi + std::log(var));
-    }
-    p.log_norm[j] = ln;
+    std::size_t bad = 0;
+    p.log_norm[j] = scaled_log_norm<T>(c, g.members[j], g.dims, p.unit_scale, bad);
+    if (bad < p.d) throw_unit_range<T>(c, g, j, bad, smallest[bad], largest[bad], p.unit_scale);
   }
+  store_members(c, g, p);
   return p;
 }
 

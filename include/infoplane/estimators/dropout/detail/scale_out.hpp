@@ -12,9 +12,17 @@
 // components, in fixed-size blocks, and passes them around the ring (ring_begin / ring_end)
 // while each process evaluates its own samples against every block that comes by; the other
 // estimators run as in replicated mode.
+//
+// Rank-local input (ring mode only, dropout_mixture only): each process passes only its own
+// rows [local_row_offsets(N, R)[r], ...[r + 1]) of the N x d representation, registered with
+// the scale-out (local_input()); the estimator gathers the O(N) per-row values it needs and
+// brings rows it does not own from their owners (detail/rank_local.hpp).
 #include <algorithm>
 #include <cstddef>
+#include <cstdint>
+#include <exception>
 #include <span>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -36,7 +44,37 @@ class scale_out {
   /// of 8 bytes and known to both ends. `send` may be read, not written, until ring_end().
   virtual void ring_begin(const void* /*send*/, std::size_t /*send_bytes*/, void* /*recv*/, std::size_t /*recv_bytes*/) {}
   virtual void ring_end() {}
+  /// Collective: data[i] becomes the largest (max) or smallest value of data[i] over the processes.
+  virtual void all_reduce(double* /*data*/, std::size_t /*n*/, bool /*max*/) {}
+  /// Collective: data[i] becomes the bitwise or of data[i] over the processes.
+  virtual void all_or(std::uint64_t* /*data*/, std::size_t /*n*/) {}
+  /// Collective: every process gets process `root`'s `bytes` bytes at `data`.
+  virtual void broadcast(void* /*data*/, std::size_t /*bytes*/, std::size_t /*root*/) {}
+  /// Collective: throws on every process when `failure` is set on any (mpi::session::agree).
+  virtual void agree(std::exception_ptr failure) {
+    if (failure) std::rethrow_exception(failure);
+  }
+  /// The matrix registered as this process's rows of a representation spread over the
+  /// processes, if `data` (rows x cols) is it; else nullptr.
+  struct local_rows {
+    std::size_t total_rows = 0;
+    std::string name;   ///< for messages (the file the rows came from)
+    bool used = false;  ///< set by the estimator that consumed them
+    /// The whole representation's representation_warnings, as the estimator found them: a front
+    /// end that also checks the matrix it was given (the rows alone) can drop what differs.
+    std::vector<std::string> warnings;
+  };
+  [[nodiscard]] virtual local_rows* local_input(const void* /*data*/, std::size_t /*rows*/, std::size_t /*cols*/) {
+    return nullptr;
+  }
 };
+
+/// Rank-local input: process r holds rows [offsets[r], offsets[r + 1]) of n (ranks + 1 entries).
+inline std::vector<std::size_t> local_row_offsets(std::size_t n, std::size_t ranks) {
+  std::vector<std::size_t> o(ranks + 1);
+  for (std::size_t r = 0; r <= ranks; ++r) o[r] = r * n / ranks;
+  return o;
+}
 
 /// The installed scale-out, or nullptr (one process). Set by infoplane::mpi::session.
 inline scale_out*& active_scale_out() noexcept {

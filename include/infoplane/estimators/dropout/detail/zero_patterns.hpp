@@ -4,6 +4,7 @@
 // mixture splits into groups of components sharing one zero pattern; each group is a proper
 // density on its nonzero units and no epsilon is ever added to activations.
 #include <Eigen/Core>
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -25,18 +26,24 @@ struct words_hash {
   }
 };
 
-/// Groups `rows` of f by zero pattern; groups appear in the order of their first member.
+/// Writes row r's zero pattern (bit k of word k / 64 set where f(r, k) != 0) to key.
 template <class M>
-std::vector<pattern_group> group_by_zero_pattern(const Eigen::DenseBase<M>& f, std::span<const std::size_t> rows) {
-  const auto d = f.cols();
+void zero_pattern_key(const M& f, std::size_t r, Eigen::Index d, std::uint64_t* key) {
+  std::fill(key, key + static_cast<std::size_t>(d + 63) / 64, 0);
+  for (Eigen::Index k = 0; k < d; ++k)
+    if (f(static_cast<Eigen::Index>(r), k) != 0) key[static_cast<std::size_t>(k) / 64] |= 1ull << (k % 64);
+}
+
+/// Groups `rows` by zero pattern, key(r, out) writing row r's (d units); groups appear in the
+/// order of their first member.
+template <class Key>
+std::vector<pattern_group> group_by_pattern_keys(std::span<const std::size_t> rows, Eigen::Index d, Key&& key_of) {
   const std::size_t words = static_cast<std::size_t>(d + 63) / 64;
   std::unordered_map<std::vector<std::uint64_t>, std::size_t, words_hash> index;
   std::vector<pattern_group> groups;
   std::vector<std::uint64_t> key(words);
   for (std::size_t r : rows) {
-    std::fill(key.begin(), key.end(), 0);
-    for (Eigen::Index k = 0; k < d; ++k)
-      if (f(static_cast<Eigen::Index>(r), k) != 0) key[static_cast<std::size_t>(k) / 64] |= 1ull << (k % 64);
+    key_of(r, key.data());
     auto [it, inserted] = index.try_emplace(key, groups.size());
     if (inserted) {
       pattern_group g;
@@ -47,6 +54,14 @@ std::vector<pattern_group> group_by_zero_pattern(const Eigen::DenseBase<M>& f, s
     groups[it->second].members.push_back(r);
   }
   return groups;
+}
+
+/// Groups `rows` of f by zero pattern; groups appear in the order of their first member.
+template <class M>
+std::vector<pattern_group> group_by_zero_pattern(const Eigen::DenseBase<M>& f, std::span<const std::size_t> rows) {
+  return group_by_pattern_keys(rows, f.cols(), [&](std::size_t r, std::uint64_t* key) {
+    zero_pattern_key(f.derived(), r, f.cols(), key);
+  });
 }
 
 }  // namespace infoplane::detail
