@@ -390,9 +390,9 @@ class dropout_mixture {
       return mixture_evaluator<T>(mixture_view<T>{mean, half_prec, log_norm, pc.end - pc.begin, w.packed.d}, kernel);
     };
     // `automatic`, second step: the pruned kernel runs on a pilot, runs of consecutive members
-    // (as the batches hold them) spread evenly over the group, and each piece keeps brute force
-    // where pruning skipped too little to pay (kernel_choice.hpp). The pilot depends on the data
-    // and the seed only, so the choice is the same for any thread or process count.
+    // (as the batches hold them) spread evenly over the group, and its counts choose each
+    // piece's kernel (screened, pruned or brute force: kernel_choice.hpp). The pilot depends on
+    // the data and the seed only, so the choice is the same for any thread or process count.
     auto tune = [&](std::size_t gi, std::vector<mixture_evaluator<T>>& evaluators, auto&& rebuild) {
       const std::size_t members = groups[gi].members.size();
       if (opt_.kernel != mixture_kernel::automatic || members * m_draws < 4 * pilot_samples) return;
