@@ -2,6 +2,8 @@
 #include <cmath>
 #include <limits>
 #include <numeric>
+#include <span>
+#include <algorithm>
 #include <vector>
 
 #include "infoplane/estimators/dropout/mixture.hpp"
@@ -111,6 +113,62 @@ TEST_CASE("MI does not depend on the order of the samples", "[dropout][invarianc
   CHECK(a.h_z_given_x == Approx(b.h_z_given_x).epsilon(1e-12));
 }
 
+TEST_CASE("spatial order: a permutation that puts each cluster's rows together", "[dropout][order]") {
+  // Four tight clusters in log space, rows interleaved (row i in cluster i % 4).
+  const std::size_t n = 400, d = 8;
+  auto rng = detail::rng_stream(3, 3);
+  Eigen::MatrixXd centre(4, d), f(n, d);
+  for (Eigen::Index c = 0; c < 4; ++c)
+    for (Eigen::Index k = 0; k < Eigen::Index(d); ++k) centre(c, k) = 6.0 * rng.uniform() - 3.0;
+  for (Eigen::Index i = 0; i < Eigen::Index(n); ++i)
+    for (Eigen::Index k = 0; k < Eigen::Index(d); ++k) f(i, k) = std::exp(centre(i % 4, k) + 0.01 * rng.normal());
+  std::vector<std::size_t> members(n);
+  std::iota(members.begin(), members.end(), std::size_t{0});
+  std::vector<Eigen::Index> dims(d);
+  std::iota(dims.begin(), dims.end(), Eigen::Index{0});
+  detail::spatial_order(f, std::span<std::size_t>(members), dims);
+  std::vector<std::size_t> sorted = members;
+  std::sort(sorted.begin(), sorted.end());
+  for (std::size_t i = 0; i < n; ++i) REQUIRE(sorted[i] == i);  // every row once
+  for (std::size_t q = 0; q < 4; ++q)
+    for (std::size_t i = q * 100; i < (q + 1) * 100; ++i) {
+      INFO("run " << q << " position " << i);
+      CHECK(members[i] % 4 == members[q * 100] % 4);
+    }
+}
+
+TEST_CASE("spatial order and the neighbour seed change rounding only", "[dropout][order][threads]") {
+  // ReLU-like zeros (several groups) and labels (orders within each class), with and without
+  // leave-one-out, double and float: every reported number against the row order's.
+  Eigen::MatrixXd f = make_toy_representation(900, 6, 4).array().abs() + 0.05;
+  for (Eigen::Index i = 0; i < f.rows(); ++i)
+    if (i % 4 == 0) f(i, 1) = 0.0;
+  std::vector<int> labels(900);
+  for (std::size_t i = 0; i < labels.size(); ++i) labels[i] = static_cast<int>((i * 7) % 3);
+  const noisy_representation in{f, var01};
+  for (bool loo : {true, false})
+    for (auto storage : {precision::float64, precision::float32}) {
+      const dropout_mixture_options o{.noise_draws = 4, .seed = 8, .leave_one_out = loo, .storage = storage};
+      auto rows = o;
+      rows.spatial_order = false;
+      const auto a = dropout_mixture(o).report(in, labels), b = dropout_mixture(rows).report(in, labels);
+      // float: the order changes which float partial sums are formed.
+      const double tol = storage == precision::float64 ? 1e-12 : 1e-6;
+      INFO("loo " << loo << " float " << (storage == precision::float32));
+      const auto near = [&](double x, double y) { return std::abs(x - y) <= tol * std::max(1.0, std::abs(y)); };
+      CHECK(near(a.mi.value, b.mi.value));
+      CHECK(near(a.h_z, b.h_z));
+      CHECK(near(a.label_mi->value, b.label_mi->value));
+      CHECK(near(*a.mi.std_error, *b.mi.std_error));
+      CHECK(near(a.mi.population->lower_std_error, b.mi.population->lower_std_error));
+      if (loo) {
+        CHECK(near(a.mi_leave_one_out, b.mi_leave_one_out));
+        CHECK(near(a.mi_leave_one_out_population_std_error, b.mi_leave_one_out_population_std_error));
+      }
+      CHECK(a.h_z_given_x == Approx(b.h_z_given_x).epsilon(1e-14));
+    }
+}
+
 TEST_CASE("row- and column-major inputs give identical results", "[dropout][layout][threads]") {
   const Eigen::MatrixXd f = make_toy_representation(200, 3, 6);
   const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> g = f;
@@ -205,13 +263,18 @@ TEST_CASE("component blocks: the same estimate to rounding, one block per group 
     o.threads = 1;
     CHECK(dropout_mixture(o).report(in, labels).mi.value == r.mi.value);
   }
-  // Blocks at least as large as every group: one block per class, the unblocked bits.
+  // Blocks at least as large as every group: one block per class, the unblocked bits in row
+  // order (blocks keep the rows' order; unblocked, the spatial order changes rounding only).
   auto o = base;
   o.component_block = 600;
+  auto rows = base;
+  rows.spatial_order = false;
+  const auto in_rows = dropout_mixture(rows).report(in, labels);
   const auto same = dropout_mixture(o).report(in, labels);
-  CHECK(same.mi.value == plain.mi.value);
-  CHECK(same.mi_leave_one_out == plain.mi_leave_one_out);
-  CHECK(same.label_mi->value == plain.label_mi->value);
+  CHECK(same.mi.value == in_rows.mi.value);
+  CHECK(same.mi_leave_one_out == in_rows.mi_leave_one_out);
+  CHECK(same.label_mi->value == in_rows.label_mi->value);
+  CHECK_THAT(in_rows.mi_leave_one_out, WithinAbs(plain.mi_leave_one_out, 1e-12 * std::abs(plain.mi_leave_one_out)));
   o.component_block = 0;
   CHECK_THROWS_WITH(dropout_mixture(o), Catch::Contains("component_block"));
 }

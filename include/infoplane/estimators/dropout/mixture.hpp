@@ -21,6 +21,7 @@
 #include "infoplane/estimators/dropout/detail/scale_out.hpp"
 #include "infoplane/estimators/dropout/detail/population.hpp"
 #include "infoplane/estimators/dropout/detail/rank_local.hpp"
+#include "infoplane/estimators/dropout/detail/spatial_order.hpp"
 #include "infoplane/detail/parallel.hpp"
 #include "infoplane/detail/math.hpp"
 #include "infoplane/detail/memory.hpp"
@@ -66,6 +67,12 @@ struct dropout_mixture_options {
   /// docs/accuracy.md) where the plug-in is far below the truth. Under MPI each process takes
   /// its share of the points as components: the same bits as one process.
   population_error population_std_error = population_error::influence;
+  /// Evaluate each group's (class's) points in a spatial order (detail/spatial_order.hpp), and
+  /// seed leave-one-out sums with a neighbour's weight, so that the pruned kernel can skip
+  /// whole tiles: about 2x faster on real features, the same values to rounding. Only without
+  /// component_block: blocks, and with them the MPI ring, keep the data's row order (the ring's
+  /// processes hold only their share of the components, rank-local input only its rows).
+  bool spatial_order = true;
 };
 
 /// Everything one pass computes. mi.value is the plug-in estimate; mi.lower/upper the bracket.
@@ -289,6 +296,10 @@ class dropout_mixture {
       } else {
         w.ranges.push_back({0, 0, g.members.size()});
       }
+      if constexpr (!local)
+        if (opt_.spatial_order && block == 0)
+          for (const auto& rg : w.ranges)
+            detail::spatial_order(f, std::span<std::size_t>(g.members).subspan(rg.begin, rg.end - rg.begin), g.dims);
       // Pieces: the blocks [k B, (k + 1) B) of the packed order, cut at class boundaries.
       for (std::size_t q = 0; q < w.ranges.size(); ++q) {
         w.class_pieces.push_back(w.pieces.size());
@@ -313,7 +324,13 @@ class dropout_mixture {
       std::vector<T> z;
       std::vector<double> log_own, part;
       std::vector<std::uint32_t> own;
+      std::vector<double> near;  // leave-one-out seeds: each draw's log-density under a neighbour
     };
+    // With leave-one-out the own weight cannot seed the kernel's running maximum (it is not in
+    // the leave-one-out sum), but any other member's is: in the spatial order the next member
+    // is a near one, so the pruned kernel skips as much as when seeded by the own weight. Not
+    // with component blocks (the ring's layout), whose processes hold only their share.
+    const bool near_seed = opt_.leave_one_out && opt_.spatial_order && block == 0 && !local;
     auto draw = [&](batch& x) {
       const auto& w = work[x.g];
       const std::size_t p = (x.e - x.b) * m_draws, d = w.packed.d;
@@ -327,6 +344,23 @@ class dropout_mixture {
                                 w.packed.log_norm[j], x.z.data() + off * d, x.log_own.data() + off,
                                 w.packed.unit_scale.data());
       }
+      if (!near_seed) return;
+      const std::size_t k = w.packed.k;
+      x.near.assign(p, -std::numeric_limits<double>::infinity());  // a lone member: no seed
+      if (k < 2) return;
+      for (std::size_t j = x.b; j < x.e; ++j) {
+        const std::size_t nb = j + 1 < k ? j + 1 : j - 1;
+        const T* mu = w.packed.mean.data() + nb * d;
+        const T* hp = w.packed.half_prec.data() + nb * d;
+        for (std::size_t s = (j - x.b) * m_draws; s < (j - x.b + 1) * m_draws; ++s) {
+          double q = 0.0;
+          for (std::size_t u = 0; u < d; ++u) {
+            const double t = static_cast<double>(x.z[s * d + u]) - static_cast<double>(mu[u]);
+            q += static_cast<double>(hp[u]) * t * t;
+          }
+          x.near[s] = w.packed.log_norm[nb] - q;
+        }
+      }
     };
     // The batch's samples against piece pi: the own index within this piece for its own
     // members, no component for the others.
@@ -339,7 +373,11 @@ class dropout_mixture {
     };
     // Seeding every piece with the own weight w keeps all of them exact: a term dropped in
     // piece c is below e^-40 of max(w, piece c's largest), both in the total.
-    auto seed_of = [&](const batch& x) { return opt_.leave_one_out ? nullptr : x.log_own.data(); };
+    // The neighbour's weight, a term of both sums, keeps both exact in the same way.
+    auto seed_of = [&](const batch& x) -> const double* {
+      if (!opt_.leave_one_out) return x.log_own.data();
+      return x.near.empty() ? nullptr : x.near.data();
+    };
     auto evaluate = [&](batch& x, std::size_t pi, const mixture_evaluator<T>& ev) {
       ev(samples_for(x, pi), x.part.data() + pi * x.log_own.size(), seed_of(x));
     };
@@ -400,7 +438,7 @@ class dropout_mixture {
       const std::size_t run = std::min(want, std::max<std::size_t>(1, 64 / m_draws)), runs = want / run;
       std::vector<mixture_work> seen(evaluators.size());
       for (std::size_t r = 0; r < runs; ++r) {
-        batch x{gi, r * members / runs, r * members / runs + run, {}, {}, {}, {}};
+        batch x{gi, r * members / runs, r * members / runs + run, {}, {}, {}, {}, {}};
         draw(x);
         for (std::size_t pi = 0; pi < evaluators.size(); ++pi) evaluators[pi].measure(samples_for(x, pi), seed_of(x), seen[pi]);
       }
@@ -428,7 +466,7 @@ class dropout_mixture {
         for (const auto& ev : evaluators) kernels_used.push_back(ev.kernel());
         const std::size_t lo = share.range[gi].first, hi = share.range[gi].second;
         detail::parallel_for(hi - lo, opt_.threads, chunk, [&](std::size_t b0, std::size_t e0) {
-          batch x{gi, lo + b0, lo + e0, {}, {}, {}, {}};
+          batch x{gi, lo + b0, lo + e0, {}, {}, {}, {}, {}};
           draw(x);
           for (std::size_t pi = 0; pi < w.pieces.size(); ++pi) evaluate(x, pi, evaluators[pi]);
           finish(x);
@@ -509,7 +547,7 @@ class dropout_mixture {
         group_items[gi] = items.size();
         const auto [lo, hi] = share.range[gi];
         const std::size_t step = ((hi - lo + workers - 1) / workers + chunk - 1) / chunk * chunk;
-        for (std::size_t b = lo; b < hi; b += step) items.push_back({gi, b, std::min(hi, b + step), {}, {}, {}, {}});
+        for (std::size_t b = lo; b < hi; b += step) items.push_back({gi, b, std::min(hi, b + step), {}, {}, {}, {}, {}});
       }
       group_items[groups.size()] = items.size();
       std::uint64_t draw_bytes = 0;  // z, log_own, own and the partials, kept for the whole ring
@@ -685,17 +723,35 @@ class dropout_mixture {
           const std::size_t nc = std::min(tile, e - c0);
           // The tile's means and half precisions unit-major, so the inner loop runs over components.
           std::vector<double> mu(d * tile, 0.0), hp(d * tile, 0.0), acc(tile);
-          for (std::size_t c = 0; c < nc; ++c)
+          // The tile's box: per unit the range of its means and the least half precision, and
+          // its largest normaliser. They bound every component's log-density at z from above.
+          std::vector<double> lo(d, INFINITY), hi(d, -INFINITY), h_min(d, INFINITY);
+          double ln_max = -INFINITY;
+          for (std::size_t c = 0; c < nc; ++c) {
+            ln_max = std::max(ln_max, packed.log_norm[c0 + c]);
             for (std::size_t u = 0; u < d; ++u) {
               mu[u * tile + c] = static_cast<double>(packed.mean[(c0 + c - packed.first) * d + u]);
               hp[u * tile + c] = static_cast<double>(packed.half_prec[(c0 + c - packed.first) * d + u]);
+              lo[u] = std::min(lo[u], mu[u * tile + c]);
+              hi[u] = std::max(hi[u], mu[u * tile + c]);
+              h_min[u] = std::min(h_min[u], hp[u * tile + c]);
             }
+          }
           for (std::size_t s = 0; s < p; ++s) {
             const std::size_t owner = j0 + s / m_draws, at = (first + j0) * m_draws + s;
             // Every unit only lowers acc: once the whole tile is below the smaller threshold
             // (log_others <= log_all), no term of it can count.
             const double all = log_mix[2 * at], others = log_mix[2 * at + 1];
             const double cut = std::min(all, others) + negligible;
+            // The box first: with the points in spatial order most tiles are far from most
+            // draws, and d operations prove it where the loop below needs 4 x 64.
+            double bound = ln_max;
+            for (std::size_t u = 0; u < d && bound >= cut; ++u) {
+              const double zu = static_cast<double>(z[s * d + u]);
+              const double gap = zu < lo[u] ? lo[u] - zu : zu > hi[u] ? zu - hi[u] : 0.0;
+              bound -= h_min[u] * gap * gap;
+            }
+            if (bound < cut) continue;
             for (std::size_t c = 0; c < tile; ++c) acc[c] = c < nc ? packed.log_norm[c0 + c] : -INFINITY;
             bool skip = false;
             for (std::size_t u = 0; u < d && !skip; ++u) {
