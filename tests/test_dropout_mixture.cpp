@@ -4,6 +4,9 @@
 #include <numeric>
 #include <span>
 #include <algorithm>
+#include <cstdlib>
+#include <stdexcept>
+#include <string>
 #include <vector>
 
 #include "infoplane/estimators/dropout/mixture.hpp"
@@ -135,6 +138,22 @@ TEST_CASE("spatial order: a permutation that puts each cluster's rows together",
       INFO("run " << q << " position " << i);
       CHECK(members[i] % 4 == members[q * 100] % 4);
     }
+}
+
+TEST_CASE("the spatial order's coordinates are refused up front beyond the memory limit", "[dropout][order][memory]") {
+  // 3000 x 32 coordinates are 768 KB; every earlier buffer of this run is below 200 KB.
+  const auto f = make_toy_representation(3000, 32, 2);
+  ::setenv("INFOPLANE_MEMORY_LIMIT", "200K", 1);
+  std::string msg;
+  try {
+    run(f, var01, {.noise_draws = 1, .seed = 1});
+  } catch (const std::invalid_argument& e) {
+    msg = e.what();
+  }
+  ::unsetenv("INFOPLANE_MEMORY_LIMIT");
+  INFO(msg);
+  CHECK(msg.find("the spatial order of a group's 3000 points needs") != std::string::npos);
+  CHECK(msg.find("INFOPLANE_MEMORY_LIMIT") != std::string::npos);
 }
 
 TEST_CASE("spatial order and the neighbour seed change rounding only", "[dropout][order][threads]") {

@@ -13,10 +13,13 @@
 #include <cmath>
 #include <cstddef>
 #include <span>
+#include <string>
 #include <utility>
 #include <vector>
 
 #include <Eigen/Core>
+
+#include "infoplane/detail/memory.hpp"
 
 namespace infoplane::detail {
 
@@ -30,6 +33,7 @@ void spatial_order(const F& f, std::span<std::size_t> members, const std::vector
   constexpr std::size_t leaf = 16, small = 64, sampled = 256;
   if (n <= leaf || d == 0) return;
   // Coordinates, one row per member, moved along with the members.
+  require_memory({n, d}, sizeof(double), "dropout-mc: the spatial order of a group's " + std::to_string(n) + " points");
   std::vector<double> g(n * d);
   for (std::size_t i = 0; i < n; ++i)
     for (std::size_t k = 0; k < d; ++k) {
