@@ -198,43 +198,62 @@ TEST_CASE("edge: bad input", "[classic][edge][bad-input]") {
   CHECK_THROWS_WITH(edge().estimate(paired_samples{e, e}), Catch::Contains("empty"));
 }
 
-TEST_CASE("ksg: k-d tree and brute force give identical values", "[classic][ksg][threads]") {
+TEST_CASE("ksg: k-d tree (sorted line in 1-D) and brute force give identical values, with ties", "[classic][ksg][threads]") {
   const std::size_t d = GENERATE(1u, 3u);
-  const auto g = test::correlated_gaussians(1500, d, 0.7, 4);
-  const auto tree = ksg().estimate(paired_samples{g.x, g.y});
-  const auto brute = ksg({.tree_max_dims = 0}).estimate(paired_samples{g.x, g.y});
+  const bool ties = GENERATE(false, true);  // rounded data without jitter: exact ties at the radii
+  auto g = test::correlated_gaussians(1500, d, 0.7, 4);
+  if (ties) {
+    g.x = (4.0 * g.x).array().round();
+    g.y = (4.0 * g.y).array().round();
+  }
+  const double jitter = ties ? 0.0 : 1e-10;
+  const auto tree = ksg({.jitter = jitter, .tree_max_dims = 100}).estimate(paired_samples{g.x, g.y});
+  const auto brute = ksg({.jitter = jitter, .tree_max_dims = 0}).estimate(paired_samples{g.x, g.y});
+  INFO("d=" << d << " ties=" << ties);
   CHECK(tree.value == brute.value);
+  CHECK(tree.value > 0.1);
 }
 
-TEST_CASE("max-norm scan: every distance equals a scalar loop's, padding and partial tiles included", "[classic][ksg]") {
-  const std::size_t n = GENERATE(1u, 3u, 8u, 9u, 17u, 101u), d = GENERATE(1u, 3u, 33u);
+TEST_CASE("max-norm blocks: k-th distances and counts equal a scalar loop's, ties and partial tiles included", "[classic][ksg]") {
+  const std::size_t n = GENERATE(2u, 9u, 17u, 130u, 700u), d = GENERATE(1u, 3u, 33u);
+  const bool quantised = GENERATE(false, true);  // integer grid: many exact ties and duplicates
   mat pts = mat::Random(Eigen::Index(n), Eigen::Index(d));
+  if (quantised) pts = (3.0 * pts).array().round();
   const Eigen::Matrix<double, -1, -1, Eigen::RowMajor> rm = pts;
-  const max_norm_scan scan(rm.data(), n, d);
-  REQUIRE(scan.padded_size() >= n);
-  const std::size_t stride = scan.padded_size();
-  std::vector<double> out(max_norm_scan::tile * stride, -1.0);
-  for (std::size_t i0 = 0; i0 < n; i0 += 5) {  // 5 queries at a time: tiles never full
-    const std::size_t nq = std::min<std::size_t>(5, n - i0);
-    scan.distances(rm.data() + i0 * d, nq, out.data(), stride);
-    for (std::size_t r = 0; r < nq; ++r)
-      for (std::size_t j = 0; j < n; ++j) {
-        double want = 0;
-        for (std::size_t c = 0; c < d; ++c) want = std::max(want, std::abs(rm(Eigen::Index(j), Eigen::Index(c)) - rm(Eigen::Index(i0 + r), Eigen::Index(c))));
-        INFO("n=" << n << " d=" << d << " query " << i0 + r << " point " << j);
-        REQUIRE(out[r * stride + j] == want);
-      }
-    // Counts within radii that cut through the distances (some at exact ties, which are out).
-    double radius[max_norm_scan::tile];
-    std::size_t counts[max_norm_scan::tile];
-    for (std::size_t r = 0; r < nq; ++r) radius[r] = r == 0 ? out[std::min<std::size_t>(2, n - 1)] : 0.3 * double(r);
-    scan.count_within(rm.data() + i0 * d, nq, radius, counts);
+  const max_norm_blocks set(rm.data(), n, d);
+  // The order is a permutation of the rows.
+  std::vector<std::size_t> seen = set.order();
+  std::sort(seen.begin(), seen.end());
+  for (std::size_t i = 0; i < n; ++i) REQUIRE(seen[i] == i);
+  auto dist = [&](std::size_t i, std::size_t j) {
+    double m = 0;
+    for (std::size_t c = 0; c < d; ++c) m = std::max(m, std::abs(rm(Eigen::Index(i), Eigen::Index(c)) - rm(Eigen::Index(j), Eigen::Index(c))));
+    return m;
+  };
+  const std::size_t k = std::min<std::size_t>(3, n - 1);
+  for (std::size_t p0 = 0; p0 < n; p0 += 5) {  // 5 queries at a time: tiles never full
+    const std::size_t nq = std::min<std::size_t>(5, n - p0);
+    double eps[max_norm_blocks::tile], radius[max_norm_blocks::tile];
+    std::size_t counts[max_norm_blocks::tile];
+    set.kth_distances(p0, nq, k, eps);
     for (std::size_t r = 0; r < nq; ++r) {
+      const std::size_t i = set.order()[p0 + r];
+      std::vector<double> all;
+      for (std::size_t j = 0; j < n; ++j)
+        if (j != i) all.push_back(dist(i, j));
+      std::sort(all.begin(), all.end());
+      INFO("n=" << n << " d=" << d << " quantised=" << quantised << " position " << p0 + r);
+      REQUIRE(eps[r] == all[k - 1]);
+      // radii at an exact tie (the k-th distance, which is out), wide, and none
+      radius[r] = r % 3 == 0 ? eps[r] : r % 3 == 1 ? 0.7 * double(r) : 0.0;
+    }
+    set.count_within(p0, nq, radius, counts);
+    for (std::size_t r = 0; r < nq; ++r) {
+      const std::size_t i = set.order()[p0 + r];
       std::size_t want = 0;
-      for (std::size_t j = 0; j < n; ++j) want += out[r * stride + j] < radius[r];
-      INFO("n=" << n << " d=" << d << " query " << i0 + r << " radius " << radius[r]);
+      for (std::size_t j = 0; j < n; ++j) want += dist(i, j) < radius[r];
+      INFO("n=" << n << " d=" << d << " quantised=" << quantised << " position " << p0 + r << " radius " << radius[r]);
       CHECK(counts[r] == want);
-      CHECK(scan.count_below(out.data() + r * stride, radius[r]) == want);
     }
   }
 }
@@ -256,12 +275,13 @@ TEST_CASE("ksg (Ross): brute force in 20 dimensions equals the k-d tree forced o
   CHECK(tree.value > 0.05);
 }
 
-TEST_CASE("ksg (Ross): k-d tree and brute force give identical values; singleton labels dropped", "[classic][ksg][threads]") {
-  const auto g = test::correlated_gaussians(900, 2, 0.7, 6);
+TEST_CASE("ksg (Ross): k-d tree (sorted line in 1-D) and brute force give identical values; singleton labels dropped", "[classic][ksg][threads]") {
+  const std::size_t d = GENERATE(1u, 2u);
+  const auto g = test::correlated_gaussians(900, d, 0.7, 6);
   mat labels(900, 1);
   for (Eigen::Index i = 0; i < 900; ++i) labels(i, 0) = g.y(i, 0) > 0 ? 1.0 : 0.0;
   labels(5, 0) = 7.0;  // a label that occurs once
-  const auto tree = ksg({.discrete_y = true}).estimate(paired_samples{g.x, labels});
+  const auto tree = ksg({.discrete_y = true, .tree_max_dims = 100}).estimate(paired_samples{g.x, labels});
   const auto brute = ksg({.discrete_y = true, .tree_max_dims = 0}).estimate(paired_samples{g.x, labels});
   CHECK(tree.value == brute.value);
   CHECK(tree.value > 0.1);

@@ -1,9 +1,7 @@
 #pragma once
-// Max-norm (Chebyshev) distances from a few query points to every point of a set, vectorised
-// over the points: the brute-force neighbour search of KSG and Ross in high dimensions, where
-// k-d trees stop pruning. Points are stored in panels of one SIMD batch (d x W, unit-major),
-// and a register tile of 8 queries shares every panel load. max and |a - b| are exact, so the
-// distances equal a scalar loop's bit for bit, in any order and at any instruction set.
+// Max-norm (Chebyshev) neighbour search, vectorised over the points: KSG and Ross in high
+// dimensions, where k-d trees stop pruning. max and |a - b| are exact, so the distances equal
+// a scalar loop's bit for bit, in any order and at any instruction set.
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
@@ -11,6 +9,7 @@
 #include <vector>
 #include <xsimd/xsimd.hpp>
 
+#include "infoplane/detail/spatial_order.hpp"
 #include "infoplane/kernels/detail/codegen.hpp"
 #include "infoplane/kernels/detail/simd_arch.hpp"
 
@@ -19,137 +18,206 @@ INFOPLANE_KERNEL_DIAGNOSTICS_BEGIN
 namespace infoplane {
 
 namespace detail {
-/// Keeps the k smallest values seen so far in `best` (sorted, k = best.size(), small):
-/// insertion into the sorted buffer. Shared by the k-d tree and the brute-force scan.
-inline void keep_smallest(std::vector<double>& best, double v) {
-  if (v >= best.back()) return;
-  best.insert(std::upper_bound(best.begin(), best.end(), v), v);
-  best.pop_back();
+/// Keeps the k smallest values seen so far in best[0, k) (sorted, k small): insertion into the
+/// sorted buffer. Shared by the k-d tree and the brute-force search.
+inline void keep_smallest(double* best, std::size_t k, double v) noexcept {
+  if (!(v < best[k - 1])) return;
+  std::size_t at = k - 1;
+  for (; at > 0 && best[at - 1] > v; --at) best[at] = best[at - 1];
+  best[at] = v;
 }
 }  // namespace detail
 
-class max_norm_scan {
+/// The neighbour search of KSG and Ross on a spatially ordered set (detail/spatial_order.hpp):
+/// points in blocks of 64 neighbours, each with its bounding box, stored in panels of one SIMD
+/// batch (d x W, unit-major) so that a register tile of 8 queries shares every panel load. The
+/// queries are the set's own points, 8 consecutive ones per tile, so a tile is a small region. A block is skipped whole when the gap between its box and
+/// the tile's box is no less than every query's radius, and counted whole when even the farthest
+/// corners are closer than every radius. Rounding is monotone, so these tests bound the computed
+/// distances themselves: the results equal a scalar loop's exactly, in any order and on any
+/// number of threads.
+class max_norm_blocks {
   using batch = xsimd::batch<double>;
   static constexpr std::size_t W = batch::size;
 
  public:
-  static constexpr std::size_t tile = 8;  ///< queries per register tile
+  static constexpr std::size_t tile = 8;     ///< queries per register tile
+  static constexpr std::size_t block = 64;   ///< points per bounding box
+  static_assert(block % W == 0);
 
-  /// `points`: row-major n x d. Copied into panels; padding points lie at +inf, so their
-  /// distances are +inf and never count as neighbours.
-  max_norm_scan(const double* points, std::size_t n, std::size_t d)
-      : n_(n), d_(d), panels_((n + W - 1) / W), data_(panels_ * d * W, std::numeric_limits<double>::infinity()) {
-    for (std::size_t j = 0; j < n; ++j)
-      for (std::size_t c = 0; c < d; ++c) data_[(j / W) * d * W + c * W + j % W] = points[j * d + c];
+  /// `points`: row-major n x d, copied (in the spatial order) into panels and a row-major copy.
+  max_norm_blocks(const double* points, std::size_t n, std::size_t d)
+      : n_(n), d_(d), dp_((d + W - 1) / W * W), blocks_((n + block - 1) / block),
+        order_(detail::spatial_order(points, n, d)), rows_(n * d),
+        data_(blocks_ * block * d, std::numeric_limits<double>::infinity()), lo_(blocks_ * dp_, 0.0), hi_(blocks_ * dp_, 0.0) {
+    for (std::size_t p = 0; p < n; ++p) {
+      const double* src = points + order_[p] * d;
+      std::copy_n(src, d, rows_.data() + p * d);
+      for (std::size_t c = 0; c < d; ++c) data_[(p / W) * d * W + c * W + p % W] = src[c];
+    }
+    for (std::size_t b = 0; b < blocks_; ++b) box(b * block, std::min(n, (b + 1) * block), lo_.data() + b * dp_, hi_.data() + b * dp_);
+  }
+
+  /// Bytes the set allocates for n points of d coordinates.
+  static long double bytes(std::size_t n, std::size_t d) noexcept {
+    return 8.0L * n + 8.0L * n * d + 8.0L * (n + block) * d + 16.0L * (n / block + 1) * (d + W);
   }
 
   std::size_t size() const noexcept { return n_; }
-  std::size_t dims() const noexcept { return d_; }
-  /// Row length that `distances` writes: n rounded up to the batch width.
-  std::size_t padded_size() const noexcept { return panels_ * W; }
+  /// order()[p]: the row of `points` at position p.
+  const std::vector<std::size_t>& order() const noexcept { return order_; }
 
-  /// out[q * stride + j] = max_c |points_jc - queries_qc| for the nq <= tile queries (row-major
-  /// nq x d) and every j < padded_size(); stride >= padded_size().
-  void distances(const double* queries, std::size_t nq, double* out, std::size_t stride) const {
-    std::vector<double> full;
-    const double* qs = padded_queries(queries, nq, full);
-    for (std::size_t p = 0; p < panels_; ++p) {
-      const double* panel = data_.data() + p * d_ * W;
-      batch acc[tile];
-      INFOPLANE_UNROLL
-      for (std::size_t r = 0; r < tile; ++r) acc[r] = batch(0.0);
-      for (std::size_t c = 0; c < d_; ++c) {
-        const batch x = batch::load_unaligned(panel + c * W);
-        INFOPLANE_UNROLL
-        for (std::size_t r = 0; r < tile; ++r) acc[r] = xsimd::max(acc[r], xsimd::abs(x - batch(qs[r * d_ + c])));
+  /// eps[q] = the k-th smallest distance from the point at position p0 + q to the others, for
+  /// nq <= tile consecutive positions. Its own block and the next ones in the order come first,
+  /// so the radii shrink before the far blocks are tested.
+  void kth_distances(std::size_t p0, std::size_t nq, std::size_t k, double* eps) const {
+    tile_box t(*this, p0, nq);
+    std::vector<double> best(tile * k, std::numeric_limits<double>::infinity());
+    batch kth[tile];
+    INFOPLANE_UNROLL
+    for (std::size_t q = 0; q < tile; ++q) kth[q] = batch(std::numeric_limits<double>::infinity());
+    const std::size_t home = p0 / block;
+    for (std::size_t step = 0; step < 2 * blocks_; ++step) {
+      // home, home + 1, home - 1, home + 2, ...
+      const std::size_t off = (step + 1) / 2;
+      if (step % 2 ? home + off >= blocks_ : off > home) continue;
+      const std::size_t b = step % 2 ? home + off : home - off;
+      double radius = 0.0;
+      for (std::size_t q = 0; q < nq; ++q) radius = std::max(radius, best[q * k + k - 1]);
+      if (gap(t, b) >= radius) continue;
+      const std::size_t e = std::min(n_, (b + 1) * block);
+      for (std::size_t p = b * block / W; p < (e + W - 1) / W; ++p) {
+        batch acc[tile];
+        if (!scan_panel(t.q, p, kth, acc)) continue;
+        alignas(64) double v[W];
+        for (std::size_t q = 0; q < nq; ++q) {
+          if (!xsimd::any(acc[q] < kth[q])) continue;
+          acc[q].store_aligned(v);
+          double* bq = best.data() + q * k;
+          for (std::size_t l = 0; l < W; ++l)
+            if (p * W + l != p0 + q) detail::keep_smallest(bq, k, v[l]);
+          kth[q] = batch(bq[k - 1]);
+        }
+        for (std::size_t q = nq; q < tile; ++q) kth[q] = kth[nq - 1];  // the copies stop with the last query
       }
-      for (std::size_t r = 0; r < nq; ++r) acc[r].store_unaligned(out + r * stride + p * W);
     }
+    for (std::size_t q = 0; q < nq; ++q) eps[q] = best[q * k + k - 1];
   }
 
-  /// counts[q] = number of points j with max_c |points_jc - queries_qc| < radius[q], for nq <= tile
-  /// queries (row-major nq x d; a query that is itself a point counts itself). A panel stops
-  /// once every lane of every query has reached its radius: partial maxima only grow, so the
-  /// counts are exact, and with small radii (neighbour counts) most panels stop after 8 units.
-  void count_within(const double* queries, std::size_t nq, const double* radius, std::size_t* counts) const {
-    std::vector<double> full;
-    const double* qs = padded_queries(queries, nq, full);
+  /// counts[q] = the number of points (the query itself included) strictly within radius[q] of
+  /// the point at position p0 + q, for nq <= tile consecutive positions.
+  void count_within(std::size_t p0, std::size_t nq, const double* radius, std::size_t* counts) const {
+    tile_box t(*this, p0, nq);
     batch r[tile], total[tile];
+    double rmax = 0.0, rmin = std::numeric_limits<double>::infinity();
     INFOPLANE_UNROLL
     for (std::size_t q = 0; q < tile; ++q) {
       r[q] = batch(radius[std::min(q, nq - 1)]);
       total[q] = batch(0.0);
     }
-    const batch one(1.0), zero(0.0);
-    for (std::size_t p = 0; p < panels_; ++p) {
-      const double* panel = data_.data() + p * d_ * W;
-      batch acc[tile];
-      INFOPLANE_UNROLL
-      for (std::size_t q = 0; q < tile; ++q) acc[q] = zero;
-      for (std::size_t c0 = 0; c0 < d_; c0 += check_every) {
-        const std::size_t c1 = std::min(d_, c0 + check_every);
-        for (std::size_t c = c0; c < c1; ++c) {
-          const batch x = batch::load_unaligned(panel + c * W);
-          INFOPLANE_UNROLL
-          for (std::size_t q = 0; q < tile; ++q) acc[q] = xsimd::max(acc[q], xsimd::abs(x - batch(qs[q * d_ + c])));
-        }
-        auto inside = acc[0] < r[0];
-        INFOPLANE_UNROLL
-        for (std::size_t q = 1; q < tile; ++q) inside = inside | (acc[q] < r[q]);
-        if (!xsimd::any(inside)) break;
-      }
-      INFOPLANE_UNROLL
-      for (std::size_t q = 0; q < tile; ++q) total[q] += xsimd::select(acc[q] < r[q], one, zero);
+    for (std::size_t q = 0; q < nq; ++q) {
+      rmax = std::max(rmax, radius[q]);
+      rmin = std::min(rmin, radius[q]);
+      counts[q] = 0;
     }
-    for (std::size_t q = 0; q < nq; ++q) counts[q] = static_cast<std::size_t>(detail::simd::reduce_add(total[q]));
-  }
-
-  /// Number of j with row[j] < r, over one row that `distances` wrote (padding never counts).
-  std::size_t count_below(const double* row, double r) const noexcept {
-    batch acc(0.0);
-    const batch rb(r), one(1.0), zero(0.0);
-    for (std::size_t j = 0; j < padded_size(); j += W) acc += xsimd::select(batch::load_unaligned(row + j) < rb, one, zero);
-    return static_cast<std::size_t>(detail::simd::reduce_add(acc));  // exact: counts < 2^53
-  }
-
-  /// Keeps in `best` (sorted; k = best.size()) the k smallest of max(a[j], b[j]) over j != self,
-  /// for rows written by `distances` (b may be null: a alone). A SIMD compare against the
-  /// current k-th value skips the chunks that cannot enter, which is almost all of them.
-  void k_smallest(const double* a, const double* b, std::size_t self, std::vector<double>& best) const {
-    if (b)
-      select(best, self, [&](std::size_t j) { return xsimd::max(batch::load_unaligned(a + j), batch::load_unaligned(b + j)); });
-    else
-      select(best, self, [&](std::size_t j) { return batch::load_unaligned(a + j); });
+    const batch one(1.0), zero(0.0);
+    for (std::size_t b = 0; b < blocks_; ++b) {
+      if (gap(t, b) >= rmax) continue;
+      const std::size_t e = std::min(n_, (b + 1) * block);
+      if (far(t, b) < rmin) {
+        for (std::size_t q = 0; q < nq; ++q) counts[q] += e - b * block;
+        continue;
+      }
+      for (std::size_t p = b * block / W; p < (e + W - 1) / W; ++p) {
+        batch acc[tile];
+        scan_panel(t.q, p, r, acc);
+        INFOPLANE_UNROLL
+        for (std::size_t q = 0; q < tile; ++q) total[q] += xsimd::select(acc[q] < r[q], one, zero);
+      }
+    }
+    for (std::size_t q = 0; q < nq; ++q) counts[q] += static_cast<std::size_t>(detail::simd::reduce_add(total[q]));
   }
 
  private:
-  static constexpr std::size_t check_every = 8;  ///< units between count_within's stopping tests
+  static constexpr std::size_t check_every = 8;  ///< units between the early-stop tests
 
-  // A full tile of queries: fewer than `tile` are completed with copies of the last one.
-  const double* padded_queries(const double* queries, std::size_t nq, std::vector<double>& full) const {
-    if (nq == tile) return queries;
-    full.resize(tile * d_);
-    for (std::size_t r = 0; r < tile; ++r) std::copy_n(queries + std::min(r, nq - 1) * d_, d_, full.data() + r * d_);
-    return full.data();
-  }
-
-  template <class Load>
-  INFOPLANE_ALWAYS_INLINE void select(std::vector<double>& best, std::size_t self, Load load) const {
-    alignas(64) double v[W];
-    batch kth(best.back());
-    const std::size_t end = padded_size();
-    for (std::size_t j = 0; j < end; j += W) {
-      const batch x = load(j);
-      if (!xsimd::any(x < kth)) continue;
-      x.store_aligned(v);
-      for (std::size_t l = 0; l < W; ++l)
-        if (j + l != self) detail::keep_smallest(best, v[l]);
-      kth = batch(best.back());
+  // A tile's queries (fewer than `tile` completed with copies of the last) and their box.
+  struct tile_box {
+    std::vector<double> qs, lo, hi;
+    const double* q;
+    tile_box(const max_norm_blocks& s, std::size_t p0, std::size_t nq) : lo(s.dp_, 0.0), hi(s.dp_, 0.0) {
+      if (nq == tile) {
+        q = s.rows_.data() + p0 * s.d_;
+      } else {
+        qs.resize(tile * s.d_);
+        for (std::size_t r = 0; r < tile; ++r) std::copy_n(s.rows_.data() + (p0 + std::min(r, nq - 1)) * s.d_, s.d_, qs.data() + r * s.d_);
+        q = qs.data();
+      }
+      s.box(p0, p0 + nq, lo.data(), hi.data());
     }
+  };
+
+  void box(std::size_t b, std::size_t e, double* lo, double* hi) const {
+    for (std::size_t c = 0; c < d_; ++c) {
+      lo[c] = std::numeric_limits<double>::infinity();
+      hi[c] = -std::numeric_limits<double>::infinity();
+    }
+    for (std::size_t p = b; p < e; ++p)
+      for (std::size_t c = 0; c < d_; ++c) {
+        lo[c] = std::min(lo[c], rows_[p * d_ + c]);
+        hi[c] = std::max(hi[c], rows_[p * d_ + c]);
+      }
   }
 
-  std::size_t n_, d_, panels_;
-  std::vector<double> data_;
+  // Least distance from any point of the tile's box to any of block b's (a lower bound on
+  // every computed distance between them), and the greatest (an upper bound).
+  double gap(const tile_box& t, std::size_t b) const noexcept {
+    batch m(0.0);
+    for (std::size_t c = 0; c < dp_; c += W)
+      m = xsimd::max(m, xsimd::max(batch::load_unaligned(lo_.data() + b * dp_ + c) - batch::load_unaligned(t.hi.data() + c),
+                                   batch::load_unaligned(t.lo.data() + c) - batch::load_unaligned(hi_.data() + b * dp_ + c)));
+    return lanes_max(m);
+  }
+  double far(const tile_box& t, std::size_t b) const noexcept {
+    batch m(0.0);
+    for (std::size_t c = 0; c < dp_; c += W)
+      m = xsimd::max(m, xsimd::max(batch::load_unaligned(t.hi.data() + c) - batch::load_unaligned(lo_.data() + b * dp_ + c),
+                                   batch::load_unaligned(hi_.data() + b * dp_ + c) - batch::load_unaligned(t.lo.data() + c)));
+    return lanes_max(m);
+  }
+
+  static double lanes_max(const batch& m) noexcept {
+    alignas(64) double v[W];
+    m.store_aligned(v);
+    double r = v[0];
+    for (std::size_t l = 1; l < W; ++l) r = std::max(r, v[l]);
+    return r;
+  }
+
+  // acc[q] = the distances from query q to panel p's points; stops early (false) once no lane
+  // of any query is below its radius, since partial maxima only grow.
+  INFOPLANE_ALWAYS_INLINE bool scan_panel(const double* qs, std::size_t p, const batch* radius, batch* acc) const {
+    const double* panel = data_.data() + p * d_ * W;
+    INFOPLANE_UNROLL
+    for (std::size_t q = 0; q < tile; ++q) acc[q] = batch(0.0);
+    for (std::size_t c0 = 0; c0 < d_; c0 += check_every) {
+      const std::size_t c1 = std::min(d_, c0 + check_every);
+      for (std::size_t c = c0; c < c1; ++c) {
+        const batch x = batch::load_unaligned(panel + c * W);
+        INFOPLANE_UNROLL
+        for (std::size_t q = 0; q < tile; ++q) acc[q] = xsimd::max(acc[q], xsimd::abs(x - batch(qs[q * d_ + c])));
+      }
+      auto inside = acc[0] < radius[0];
+      INFOPLANE_UNROLL
+      for (std::size_t q = 1; q < tile; ++q) inside = inside | (acc[q] < radius[q]);
+      if (!xsimd::any(inside)) return false;
+    }
+    return true;
+  }
+
+  std::size_t n_, d_, dp_, blocks_;
+  std::vector<std::size_t> order_;
+  std::vector<double> rows_, data_, lo_, hi_;
 };
 
 }  // namespace infoplane

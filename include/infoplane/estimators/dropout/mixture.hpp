@@ -278,6 +278,9 @@ class dropout_mixture {
       log_mix.resize(n * m_draws * 2);
     }
     std::vector<group_work<T>> work(groups.size());
+    // The spatial order needs every component of the group in one process: not with component
+    // blocks (the ring's layout, and rank-local input, which implies it).
+    const bool ordered = !local && opt_.spatial_order && block == 0;
     double h_cond = 0.0;
     for (std::size_t gi = 0, first = 0; gi < groups.size(); ++gi) {
       auto& g = groups[gi];
@@ -297,7 +300,7 @@ class dropout_mixture {
         w.ranges.push_back({0, 0, g.members.size()});
       }
       if constexpr (!local)
-        if (opt_.spatial_order && block == 0)
+        if (ordered)
           for (const auto& rg : w.ranges)
             detail::spatial_order(f, std::span<std::size_t>(g.members).subspan(rg.begin, rg.end - rg.begin), g.dims);
       // Pieces: the blocks [k B, (k + 1) B) of the packed order, cut at class boundaries.
@@ -328,9 +331,8 @@ class dropout_mixture {
     };
     // With leave-one-out the own weight cannot seed the kernel's running maximum (it is not in
     // the leave-one-out sum), but any other member's is: in the spatial order the next member
-    // is a near one, so the pruned kernel skips as much as when seeded by the own weight. Not
-    // with component blocks (the ring's layout), whose processes hold only their share.
-    const bool near_seed = opt_.leave_one_out && opt_.spatial_order && block == 0 && !local;
+    // is a near one, so the pruned kernel skips as much as when seeded by the own weight.
+    const bool near_seed = opt_.leave_one_out && ordered;
     auto draw = [&](batch& x) {
       const auto& w = work[x.g];
       const std::size_t p = (x.e - x.b) * m_draws, d = w.packed.d;
@@ -348,18 +350,11 @@ class dropout_mixture {
       const std::size_t k = w.packed.k;
       x.near.assign(p, -std::numeric_limits<double>::infinity());  // a lone member: no seed
       if (k < 2) return;
+      const auto view = w.packed.view();  // the whole group: no component blocks here
       for (std::size_t j = x.b; j < x.e; ++j) {
         const std::size_t nb = j + 1 < k ? j + 1 : j - 1;
-        const T* mu = w.packed.mean.data() + nb * d;
-        const T* hp = w.packed.half_prec.data() + nb * d;
-        for (std::size_t s = (j - x.b) * m_draws; s < (j - x.b + 1) * m_draws; ++s) {
-          double q = 0.0;
-          for (std::size_t u = 0; u < d; ++u) {
-            const double t = static_cast<double>(x.z[s * d + u]) - static_cast<double>(mu[u]);
-            q += static_cast<double>(hp[u]) * t * t;
-          }
-          x.near[s] = w.packed.log_norm[nb] - q;
-        }
+        for (std::size_t s = (j - x.b) * m_draws; s < (j - x.b + 1) * m_draws; ++s)
+          x.near[s] = detail::component_log_density(view, nb, x.z.data() + s * d, static_cast<const T*>(nullptr));
       }
     };
     // The batch's samples against piece pi: the own index within this piece for its own

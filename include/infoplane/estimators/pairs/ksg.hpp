@@ -3,9 +3,10 @@
 //   I = psi(k) + psi(N) - < psi(n_x + 1) + psi(n_y + 1) >,
 // eps_i the k-th neighbour distance in the joint space, n_x / n_y the points strictly closer
 // than eps_i in each marginal. With discrete_y, Ross (2014): neighbours within the same label.
-// Max-norm k-d trees (O(N log N) in low dimensions) up to `tree_max_dims` joint dimensions,
-// brute force O(N^2 (dx + dy)) beyond, vectorised (kernels/max_norm.hpp); both threaded over
-// points and giving identical counts.
+// Max-norm k-d trees (and sorted 1-D marginals) up to `tree_max_dims` joint dimensions; beyond,
+// a vectorised brute force over spatially ordered blocks that skips or counts whole blocks by
+// their bounding boxes (kernels/max_norm.hpp). Both are threaded over points and give
+// identical counts.
 //
 // Preprocessing (documented because KSG is scale- and tie-sensitive): with `standardize`, each
 // continuous column is centred and scaled to unit variance; with jitter > 0, seeded noise of
@@ -41,7 +42,7 @@ struct ksg_options {
   bool discrete_y = false;    ///< y holds labels: Ross (2014) continuous-discrete estimator
   std::uint64_t seed = 0;     ///< fixes the jitter
   unsigned threads = 0;       ///< 0: all cores
-  std::size_t tree_max_dims = 6;  ///< k-d trees up to this many joint dimensions, brute force beyond (crossover: benchmarks/README.md)
+  std::size_t tree_max_dims = 2;  ///< k-d trees up to this many joint dimensions, the blocked brute force beyond (crossover: benchmarks/README.md)
 };
 
 class ksg {
@@ -84,27 +85,25 @@ class ksg {
 
   // Refuses up front what the allocations below would exceed: the standardised copies, 8 N d
   // bytes each; the terms and digamma table, 16 N; then either the joint copy and three k-d
-  // trees, or the padded transposed scans, 8 N d per side, and each thread's two tiles of 8 x N
-  // distances, 128 N. Ross: x's copies per class (3 x 8 N dx), a tree per class and one over all.
+  // trees, or the joint copy, the radii and the largest spatially ordered set (max_norm_blocks,
+  // one at a time). Ross: x's copies per class (3 x 8 N dx), the class indices, and a tree per
+  // class and one over all, or the radii and one ordered set.
   void check_memory(std::size_t n, std::size_t dx, std::size_t dy) const {
-    const long double rows = static_cast<long double>(n), padded = rows + 8;
-    const unsigned threads = detail::resolve_threads(opt_.threads);
+    const long double rows = static_cast<long double>(n);
     long double bytes = 16 * rows;
     bool tree;
     if (opt_.discrete_y) {
       tree = dx <= opt_.tree_max_dims;
-      bytes += 24 * rows * dx + 40 * rows;  // and class indices
-      bytes += tree ? 2 * detail::kd_tree::bytes(n, dx) : 16 * padded * dx + 64 * padded * threads;
+      bytes += 24 * rows * dx + 48 * rows;  // and class indices
+      bytes += tree ? 2 * detail::kd_tree::bytes(n, dx) : 8 * rows + max_norm_blocks::bytes(n, dx);
     } else {
       tree = dx + dy <= opt_.tree_max_dims;
-      bytes += 8 * rows * (dx + dy);
-      bytes += tree ? 8 * rows * (dx + dy) + detail::kd_tree::bytes(n, dx + dy) + detail::kd_tree::bytes(n, dx) +
-                          detail::kd_tree::bytes(n, dy)
-                    : 8 * padded * (dx + dy) + 128 * padded * threads;
+      bytes += 16 * rows * (dx + dy);
+      bytes += tree ? detail::kd_tree::bytes(n, dx + dy) + detail::kd_tree::bytes(n, dx) + detail::kd_tree::bytes(n, dy)
+                    : 8 * rows + max_norm_blocks::bytes(n, dx + dy);
     }
     detail::require_bytes(bytes, "ksg: N = " + std::to_string(n) + " samples, dx = " + std::to_string(dx) +
-                                     ", dy = " + std::to_string(dy) +
-                                     (tree ? " (k-d trees)" : " (brute force on " + std::to_string(threads) + " threads)"));
+                                     ", dy = " + std::to_string(dy) + (tree ? " (k-d trees)" : " (brute force)"));
   }
 
   template <class M>
@@ -136,34 +135,39 @@ class ksg {
       matrix joint(x.rows(), x.cols() + y.cols());
       joint << x, y;
       const detail::kd_tree tj(joint.data(), n, std::size_t(joint.cols()));
-      const detail::kd_tree tx(x.data(), n, std::size_t(x.cols())), ty(y.data(), n, std::size_t(y.cols()));
+      const marginal mx(x), my(y);
       detail::parallel_for(n, opt_.threads, 256, [&](std::size_t b, std::size_t e) {
         for (std::size_t i = b; i < e; ++i) {
           const double eps = tj.kth_distance(i, k);
-          term[i] = psi(tx.count_within(i, eps) + 1) + psi(ty.count_within(i, eps) + 1);
+          term[i] = psi(mx.count_within(x, i, eps) + 1) + psi(my.count_within(y, i, eps) + 1);
         }
       });
     } else {
-      const max_norm_scan sx(x.data(), n, std::size_t(x.cols())), sy(y.data(), n, std::size_t(y.cols()));
-      const std::size_t tile = max_norm_scan::tile, stride = sx.padded_size();
-      detail::parallel_for((n + tile - 1) / tile, opt_.threads, 8, [&](std::size_t b, std::size_t e) {
-        std::vector<double> dx(tile * stride), dy(tile * stride), best(k);
-        for (std::size_t t = b; t < e; ++t) {
-          const std::size_t i0 = t * tile, nq = std::min(tile, n - i0);
-          sx.distances(x.data() + i0 * std::size_t(x.cols()), nq, dx.data(), stride);
-          sy.distances(y.data() + i0 * std::size_t(y.cols()), nq, dy.data(), stride);
-          for (std::size_t r = 0; r < nq; ++r) {
-            const std::size_t i = i0 + r;
-            const double *ax = dx.data() + r * stride, *ay = dy.data() + r * stride;
-            std::fill(best.begin(), best.end(), std::numeric_limits<double>::infinity());
-            sx.k_smallest(ax, ay, i, best);
-            const double eps = best[k - 1];
-            // minus the point itself, at distance 0
-            const std::size_t nx = sx.count_below(ax, eps) - (0.0 < eps), ny = sy.count_below(ay, eps) - (0.0 < eps);
-            term[i] = psi(nx + 1) + psi(ny + 1);
-          }
-        }
-      });
+      // The k-th neighbour in the joint space (the max-norm over x's and y's columns together),
+      // then the counts in each marginal, each set in its own spatial order.
+      matrix joint(x.rows(), x.cols() + y.cols());
+      joint << x, y;
+      std::vector<double> eps(n);
+      {
+        const max_norm_blocks sj(joint.data(), n, std::size_t(joint.cols()));
+        each_tile(n, [&](std::size_t p0, std::size_t nq) {
+          double e[max_norm_blocks::tile];
+          sj.kth_distances(p0, nq, k, e);
+          for (std::size_t r = 0; r < nq; ++r) eps[sj.order()[p0 + r]] = e[r];
+        });
+      }
+      std::fill(term.begin(), term.end(), 0.0);
+      for (const matrix* side : {&x, &y}) {
+        const max_norm_blocks s(side->data(), n, std::size_t(side->cols()));
+        each_tile(n, [&](std::size_t p0, std::size_t nq) {
+          double r[max_norm_blocks::tile];
+          std::size_t c[max_norm_blocks::tile];
+          for (std::size_t q = 0; q < nq; ++q) r[q] = eps[s.order()[p0 + q]];
+          s.count_within(p0, nq, r, c);
+          for (std::size_t q = 0; q < nq; ++q)  // minus the point itself, at distance 0
+            term[s.order()[p0 + q]] += psi(c[q] - (0.0 < r[q]) + 1);
+        });
+      }
     }
     double mean = 0;
     for (double t : term) mean += t;
@@ -202,55 +206,70 @@ class ksg {
     std::vector<detail::kd_tree> class_trees;
     if (use_tree)
       for (const auto& m : members) class_trees.emplace_back(m.data(), std::size_t(m.rows()), std::size_t(m.cols()));
-    const std::optional<detail::kd_tree> all =
-        use_tree ? std::optional<detail::kd_tree>(std::in_place, xk.data(), n, std::size_t(xk.cols())) : std::nullopt;
+    const std::optional<marginal> all = use_tree ? std::optional<marginal>(std::in_place, xk) : std::nullopt;
     const detail::digamma_table psi(n + 1);
     std::vector<double> term(n);
+    std::vector<std::vector<std::size_t>> global(members.size());  // class member -> kept point
+    for (std::size_t a = 0; a < n; ++a) global[cls[a]].push_back(a);
     if (use_tree) {
       detail::parallel_for(n, opt_.threads, 64, [&](std::size_t b, std::size_t e) {
         for (std::size_t a = b; a < e; ++a) {
           const std::size_t nc = std::size_t(members[cls[a]].rows()), ki = std::min(opt_.k, nc - 1);
           const double eps = class_trees[cls[a]].kth_distance(local[a], ki);
-          term[a] = psi(ki) - psi(nc) - psi(all->count_within(a, eps) + 1);
+          term[a] = psi(ki) - psi(nc) - psi(all->count_within(xk, a, eps) + 1);
         }
       });
     } else {
-      // Tiles of 8 members of one class: their neighbours within the class from the class's
-      // scan, their counts from the scan over every point.
-      const max_norm_scan every(xk.data(), n, std::size_t(xk.cols()));
-      std::vector<max_norm_scan> within;
-      std::vector<std::vector<std::size_t>> global(members.size());
-      std::vector<std::pair<std::size_t, std::size_t>> tiles;  // (class, first member)
+      // Each point's k-th neighbour within its class, then its count over every kept point,
+      // each set in its own spatial order.
+      std::vector<double> eps(n);
       for (std::size_t c = 0; c < members.size(); ++c) {
-        within.emplace_back(members[c].data(), std::size_t(members[c].rows()), std::size_t(xk.cols()));
-        for (std::size_t r = 0; r < std::size_t(members[c].rows()); r += max_norm_scan::tile) tiles.emplace_back(c, r);
+        const std::size_t nc = std::size_t(members[c].rows()), ki = std::min(opt_.k, nc - 1);
+        const max_norm_blocks within(members[c].data(), nc, std::size_t(xk.cols()));
+        each_tile(nc, [&](std::size_t p0, std::size_t nq) {
+          double e[max_norm_blocks::tile];
+          within.kth_distances(p0, nq, ki, e);
+          for (std::size_t r = 0; r < nq; ++r) eps[global[c][within.order()[p0 + r]]] = e[r];
+        });
       }
-      for (std::size_t a = 0; a < n; ++a) global[cls[a]].push_back(a);
-      detail::parallel_for(tiles.size(), opt_.threads, 8, [&](std::size_t b, std::size_t e) {
-        std::vector<double> dc, best;
-        double eps[max_norm_scan::tile];
-        std::size_t m[max_norm_scan::tile];
-        for (std::size_t t = b; t < e; ++t) {
-          const auto [c, r0] = tiles[t];
-          const std::size_t nc = std::size_t(members[c].rows()), ki = std::min(opt_.k, nc - 1);
-          const std::size_t nq = std::min(max_norm_scan::tile, nc - r0), sc = within[c].padded_size();
-          const double* q = members[c].data() + r0 * std::size_t(xk.cols());
-          dc.resize(max_norm_scan::tile * sc);
-          within[c].distances(q, nq, dc.data(), sc);
-          for (std::size_t r = 0; r < nq; ++r) {
-            best.assign(ki, std::numeric_limits<double>::infinity());
-            within[c].k_smallest(dc.data() + r * sc, nullptr, r0 + r, best);
-            eps[r] = best[ki - 1];
-          }
-          every.count_within(q, nq, eps, m);
-          for (std::size_t r = 0; r < nq; ++r)  // minus the point itself, at distance 0
-            term[global[c][r0 + r]] = psi(ki) - psi(nc) - psi(m[r] - (0.0 < eps[r]) + 1);
+      const max_norm_blocks every(xk.data(), n, std::size_t(xk.cols()));
+      each_tile(n, [&](std::size_t p0, std::size_t nq) {
+        double r[max_norm_blocks::tile];
+        std::size_t m[max_norm_blocks::tile];
+        for (std::size_t q = 0; q < nq; ++q) r[q] = eps[every.order()[p0 + q]];
+        every.count_within(p0, nq, r, m);
+        for (std::size_t q = 0; q < nq; ++q) {  // minus the point itself, at distance 0
+          const std::size_t a = every.order()[p0 + q], nc = std::size_t(members[cls[a]].rows());
+          term[a] = psi(std::min(opt_.k, nc - 1)) - psi(nc) - psi(m[q] - (0.0 < r[q]) + 1);
         }
       });
     }
     double mean = 0;
     for (double t : term) mean += t;
     return psi(n) + mean / static_cast<double>(n);
+  }
+
+  // A marginal's strict radius counts, the point itself left out: sorted for one column, a k-d
+  // tree for more.
+  struct marginal {
+    std::optional<detail::sorted_line> line;
+    std::optional<detail::kd_tree> tree;
+    explicit marginal(const matrix& m) {
+      if (m.cols() == 1) line.emplace(m.data(), std::size_t(m.rows()));
+      else tree.emplace(m.data(), std::size_t(m.rows()), std::size_t(m.cols()));
+    }
+    std::size_t count_within(const matrix& m, std::size_t i, double r) const {
+      return line ? line->count_within(m(Eigen::Index(i), 0), r) - (0.0 < r) : tree->count_within(i, r);
+    }
+  };
+
+  // f(p0, nq) over tiles of consecutive positions of an n-point set, on the option's threads.
+  template <class F>
+  void each_tile(std::size_t n, F&& f) const {
+    constexpr std::size_t tile = max_norm_blocks::tile;
+    detail::parallel_for((n + tile - 1) / tile, opt_.threads, 8, [&](std::size_t b, std::size_t e) {
+      for (std::size_t t = b; t < e; ++t) f(t * tile, std::min(tile, n - t * tile));
+    });
   }
 
   ksg_options opt_;

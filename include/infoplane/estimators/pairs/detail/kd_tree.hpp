@@ -94,7 +94,7 @@ class kd_tree {
     if (nd.left == 0) {
       for (std::size_t p = nd.begin; p < nd.end; ++p) {
         const std::size_t j = index_[p];
-        if (j != self) keep_smallest(best, dist(j, q));
+        if (j != self) keep_smallest(best.data(), best.size(), dist(j, q));
       }
       return;
     }
@@ -127,6 +127,26 @@ class kd_tree {
   std::size_t n_, d_;
   std::vector<std::size_t> index_, position_;
   std::vector<node> nodes_;
+};
+
+
+/// One coordinate, sorted: strict radius counts by two binary searches, for KSG's 1-D
+/// marginals, where a tree only adds overhead. Each search tests the computed |v - x| < r
+/// itself (rounding is monotone in x), so the counts equal a scan's exactly.
+class sorted_line {
+ public:
+  sorted_line(const double* values, std::size_t n) : v_(values, values + n) { std::sort(v_.begin(), v_.end()); }
+
+  /// Number of values x (any, a query's own included) with |x - v| < r.
+  std::size_t count_within(double v, double r) const {
+    const auto mid = std::lower_bound(v_.begin(), v_.end(), v);
+    const auto hi = std::partition_point(mid, v_.end(), [&](double x) { return x - v < r; });
+    const auto lo = std::partition_point(v_.begin(), mid, [&](double x) { return !(v - x < r); });
+    return static_cast<std::size_t>(hi - lo);
+  }
+
+ private:
+  std::vector<double> v_;
 };
 
 }  // namespace infoplane::detail
