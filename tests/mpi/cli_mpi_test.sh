@@ -199,6 +199,27 @@ grep -q "relu.npy: the processes read different contents" "$tmp/err" ||
   bad "--ring, other contents on rank 1: message '$(cat "$tmp/err")'"
 [ ! -s "$tmp/out" ] || bad "--ring, other contents on rank 1: printed '$(cat "$tmp/out")'"
 
+# Less memory on rank 1 only (INFOPLANE_MEMORY_LIMIT, as on a smaller node): rank 1 refuses a
+# buffer while rank 0 goes on into the next collective, so they cannot agree in place. Rank 1
+# waits INFOPLANE_MPI_AGREE_SECONDS, prints its message and aborts the job: nothing hangs.
+/usr/bin/python3 -c "
+import numpy as np, sys
+np.save(sys.argv[1], 0.2 + 2 * np.random.default_rng(1).random((4000, 16)))" "$tmp/big.npy"
+big=(dropout --estimator dropout-mc --means "$tmp/big.npy" --noise-var 0.1)
+INFOPLANE_MPI_AGREE_SECONDS=3 timeout 60 "${mpirun[@]}" 1 "$mpicli" "${big[@]}" : \
+  -n 1 env INFOPLANE_MEMORY_LIMIT=2000000 "$mpicli" "${big[@]}" > "$tmp/out" 2> "$tmp/err"
+rc=$?
+[ $rc -ne 0 ] && [ $rc -ne 124 ] || bad "less memory on rank 1: exit $rc (124: it hung)"
+grep -q "rank 1: dropout-mc: .*INFOPLANE_MEMORY_LIMIT" "$tmp/err" || bad "less memory on rank 1: message '$(cat "$tmp/err")'"
+[ ! -s "$tmp/out" ] || bad "less memory on rank 1: printed '$(cat "$tmp/out")'"
+# ... and a malformed INFOPLANE_MPI_AGREE_SECONDS on rank 1: refused on every rank, by name.
+timeout 60 "${mpirun[@]}" 1 "$mpicli" "${args[@]}" --means "$tmp/relu.npy" : \
+  -n 1 env INFOPLANE_MPI_AGREE_SECONDS=soon "$mpicli" "${args[@]}" --means "$tmp/relu.npy" > "$tmp/out" 2> "$tmp/err"
+rc=$?
+[ $rc -ne 0 ] && [ $rc -ne 124 ] || bad "malformed INFOPLANE_MPI_AGREE_SECONDS on rank 1: exit $rc (124: it hung)"
+grep -q "INFOPLANE_MPI_AGREE_SECONDS: not a positive number of seconds: 'soon'" "$tmp/err" ||
+  bad "malformed INFOPLANE_MPI_AGREE_SECONDS on rank 1: message '$(cat "$tmp/err")'"
+
 # ip where rank 1's folder has a truncated epoch file: that point fails on every rank (named in
 # information_plane.json), the others are computed, exit 1.
 cp -r "$tmp/run" "$tmp/run1"

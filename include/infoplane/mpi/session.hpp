@@ -18,6 +18,13 @@
 // packed components take O(N d / R) per process. The representation itself is N d on every
 // process unless, in ring mode, each passes only its own rows (set_local_input): then
 // dropout_mixture holds O((N / R) d) per process.
+//
+// Failures: agree() (and agreed()) settle, on a communicator of their own, whether any process
+// failed, and throw on all of them with the lowest failing rank's message. A process that fails
+// where the others do not come to agree (one node refuses memory that the others have, and they
+// wait in the next collective) waits for them at most `agree_seconds` (30 s, or the environment
+// variable INFOPLANE_MPI_AGREE_SECONDS), then prints its rank and message to stderr and calls
+// MPI_Abort: the job ends, with the message, instead of hanging.
 // The C API only: OpenMPI's and MPICH's C++ bindings (removed in MPI-3) warn under -Wextra.
 #ifndef OMPI_SKIP_MPICXX
 #define OMPI_SKIP_MPICXX 1
@@ -31,7 +38,11 @@
 
 #include <chrono>
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <thread>
 #include <climits>
+#include <cmath>
 #include <cstdint>
 #include <exception>
 #include <optional>
@@ -101,11 +112,24 @@ class session final : public detail::scale_out {
     check(MPI_Comm_size(comm_, &n), "MPI_Comm_size");
     rank_ = static_cast<std::size_t>(r);
     ranks_ = static_cast<std::size_t>(n);
+    check(MPI_Comm_dup(comm_, &ctl_), "MPI_Comm_dup");
+    check(MPI_Comm_set_errhandler(ctl_, MPI_ERRORS_RETURN), "MPI_Comm_set_errhandler");
+    // Parsed on every process, and refused on all of them if any process's value is malformed.
+    const std::string bad = agree_seconds_from_environment();
+    int ok = bad.empty(), all = 0;
+    check(MPI_Allreduce(&ok, &all, 1, MPI_INT, MPI_MIN, ctl_), "MPI_Allreduce");
+    if (!all) {
+      MPI_Comm_free(&ctl_);
+      throw infoplane::invalid_argument(!bad.empty() ? bad : "INFOPLANE_MPI_AGREE_SECONDS: malformed on another process");
+    }
     detail::active_scale_out() = this;
   }
   session(const session&) = delete;
   session& operator=(const session&) = delete;
-  ~session() override { detail::active_scale_out() = previous_; }
+  ~session() override {
+    detail::active_scale_out() = previous_;
+    MPI_Comm_free(&ctl_);
+  }
 
   [[nodiscard]] std::size_t ranks() const noexcept override { return ranks_; }
   [[nodiscard]] std::size_t rank() const noexcept override { return rank_; }
@@ -218,10 +242,26 @@ class session final : public detail::scale_out {
   /// throws on every process: its own exception where it failed, elsewhere remote_error with
   /// the message of the lowest failing rank. Call it after a rank-local step that may fail
   /// (reading a file), before the next collective, so that no process waits for one that gave up.
+  /// A failed process whose peers do not arrive within agree_seconds() aborts the job (above).
   void agree(std::exception_ptr failure) override {
     const auto t0 = std::chrono::steady_clock::now();
     int failed = failure ? static_cast<int>(rank_) : INT_MAX, lowest = INT_MAX;
-    check(MPI_Allreduce(&failed, &lowest, 1, MPI_INT, MPI_MIN, comm_), "MPI_Allreduce");
+    // Non-blocking on every process: a non-blocking collective never matches a blocking one.
+    MPI_Request request = MPI_REQUEST_NULL;
+    check(MPI_Iallreduce(&failed, &lowest, 1, MPI_INT, MPI_MIN, ctl_, &request), "MPI_Iallreduce");
+    if (!failure) {
+      check(MPI_Wait(&request, MPI_STATUS_IGNORE), "MPI_Wait");
+    } else {
+      // The others may be waiting in a collective this process will never join: wait for
+      // them a while, then end the job rather than hang.
+      const auto deadline = t0 + std::chrono::duration<double>(agree_seconds_);
+      for (int done = 0;;) {
+        check(MPI_Test(&request, &done, MPI_STATUS_IGNORE), "MPI_Test");
+        if (done) break;
+        if (std::chrono::steady_clock::now() > deadline) abort_job(what(failure));
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      }
+    }
     if (lowest == INT_MAX) {
       count(t0, sizeof(int), sizeof(int));
       return;
@@ -229,12 +269,19 @@ class session final : public detail::scale_out {
     std::string text;
     if (static_cast<std::size_t>(lowest) == rank_) text = what(failure);
     long long len = static_cast<long long>(text.size());
-    check(MPI_Bcast(&len, 1, MPI_LONG_LONG, lowest, comm_), "MPI_Bcast");
+    check(MPI_Bcast(&len, 1, MPI_LONG_LONG, lowest, ctl_), "MPI_Bcast");
     text.resize(static_cast<std::size_t>(len));
-    check(MPI_Bcast(text.data(), static_cast<int>(len), MPI_CHAR, lowest, comm_), "MPI_Bcast");
+    check(MPI_Bcast(text.data(), static_cast<int>(len), MPI_CHAR, lowest, ctl_), "MPI_Bcast");
     count(t0, sizeof(int), sizeof(int) + sizeof(len) + text.size());
     if (failure) std::rethrow_exception(failure);
     throw remote_error("rank " + std::to_string(lowest) + ": " + text);
+  }
+
+  /// Seconds a failed process waits in agree() for the others before it aborts the job.
+  [[nodiscard]] double agree_seconds() const noexcept { return agree_seconds_; }
+  void set_agree_seconds(double seconds) {
+    INFOPLANE_CHECK(seconds > 0 && std::isfinite(seconds), "mpi::session: agree seconds must be finite and > 0");
+    agree_seconds_ = seconds;
   }
 
   /// Collective: throws file_error(`what`) on every process unless `value` is the same on all
@@ -298,8 +345,31 @@ class session final : public detail::scale_out {
     stats_.bytes_received += received;
   }
 
+  // Sets agree_seconds_ from INFOPLANE_MPI_AGREE_SECONDS if it is there; the message if malformed.
+  std::string agree_seconds_from_environment() {
+    const char* env = std::getenv("INFOPLANE_MPI_AGREE_SECONDS");
+    if (!env) return {};
+    char* end = nullptr;
+    const double v = std::strtod(env, &end);
+    if (end == env || *end != '\0' || !(v > 0) || !std::isfinite(v))
+      return std::string("INFOPLANE_MPI_AGREE_SECONDS: not a positive number of seconds: '") + env + "'";
+    agree_seconds_ = v;
+    return {};
+  }
+
+  [[noreturn]] void abort_job(const std::string& message) const {
+    std::fprintf(stderr,
+                 "infoplane-mpi: rank %zu: %s\ninfoplane-mpi: rank %zu: the other processes did not come to agree on "
+                 "this failure within %g s (they wait in a collective this process cannot join): aborting the job\n",
+                 rank_, message.c_str(), rank_, agree_seconds_);
+    std::fflush(stderr);
+    MPI_Abort(comm_, 1);
+    std::abort();  // MPI_Abort does not return
+  }
+
   static constexpr int ring_tag = 17;
-  MPI_Comm comm_;
+  MPI_Comm comm_, ctl_ = MPI_COMM_NULL;  // ctl_: agree()'s own, so it never matches the estimators' collectives
+  double agree_seconds_ = 30.0;
   components mode_;
   MPI_Request requests_[2] = {MPI_REQUEST_NULL, MPI_REQUEST_NULL};
   bool in_flight_ = false;
