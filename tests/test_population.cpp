@@ -277,7 +277,9 @@ TEST_CASE("population and dataset calibration over the grid d in {1, 2, 5}, var 
         CHECK(c.coverage >= 0.92);
         CHECK(c.mean_coverage >= 0.92);
         CHECK(c.mean_coverage <= 0.99);
-        const double dc = dataset_coverage(n, d, var, 20, n == 500 ? 2000 : 400, 100);
+        // 400 noise seeds (seconds): at 100, a true 95% falls below 92% in 6% of cells (54% for
+        // one of the 12); at 400, in 0.4%.
+        const double dc = dataset_coverage(n, d, var, 20, n == 500 ? 2000 : 400, 400);
         CHECK(dc >= 0.92);
         CHECK(dc <= 0.99);
       }

@@ -39,8 +39,8 @@ struct ip_options {
   std::optional<double> drop_probability;          ///< --drop-probability
   std::size_t m_train = 1;                         ///< --m-train: noisy draws per training point
   std::size_t m_test = 6;                          ///< --m-test
-  /// --label-estimators. KSG is not a default: at 60000 x 32 it costs 20-40 s per point (brute
-  /// force, O(N^2 d)) against ~10 s for the mixture.
+  /// --label-estimators. The mixture's I(Z;Y) comes from the I(X;Z) pass's own kernel work; the
+  /// sample-pair peers (EDGE, KSG: 1.2 s at 60000 x 32, benchmarks/README.md) are opt-in.
   std::vector<std::string> label_estimators = {"mixture"};
   std::vector<std::size_t> bins;                   ///< --bins 10,30,100
   std::vector<double> bin_sizes;                   ///< --bin-sizes 0.1,0.5 (not with --bins)
