@@ -1,16 +1,26 @@
 // Mixture log-sum-exp kernel at the paper's sizes. Reports d-terms per second, effective
 // GFLOP/s (3 flops per d-term: subtract, square, scale-and-add) and the ratio of those GFLOP/s
-// to a peak-FMA microbenchmark run in this binary on the same number of threads.
+// to a peak-FMA microbenchmark run in this binary on the same number of threads; `of_fma`:
+// the FMA issue rate, 2 FMAs per d-term per lane, against the same peak.
+// INFOPLANE_BENCH_FEATURES=A.npy[,B.npy...] adds each representation as a full-size workload:
+// K = its rows as components (sigma^2 = 0.25, in the estimator's spatial order), P = K samples
+// drawn from them (M = 1), no zero units (softplus features), `bm_kernel_real/<file index>`.
 #include <benchmark/benchmark.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <initializer_list>
+#include <span>
+#include <sstream>
+#include <string>
 #include <map>
 #include <tuple>
 #include <thread>
 #include <xsimd/xsimd.hpp>
 
 #include "infoplane/detail/parallel.hpp"
+#include "infoplane/estimators/dropout/detail/spatial_order.hpp"
+#include "infoplane/io/npy.hpp"
 #include "infoplane/kernels/mixture_logsumexp.hpp"
 #include "support/kernel_problem.hpp"
 
@@ -57,14 +67,8 @@ void bm_peak_fma(benchmark::State& state) {
 BENCHMARK(bm_peak_fma)->Iterations(1)->Unit(benchmark::kMillisecond);
 
 template <class T>
-void bm_kernel(benchmark::State& state) {
-  const auto p = std::size_t(state.range(0)), k = std::size_t(state.range(1)), d = std::size_t(state.range(2));
-  const auto kernel = static_cast<mixture_kernel>(state.range(3));
-  const bool seeded = state.range(4) != 0;  // plug-in only: start from the own component
-  static std::map<std::tuple<std::size_t, std::size_t, std::size_t>, test::kernel_problem<T>> cache;
-  auto it = cache.find({p, k, d});
-  if (it == cache.end()) it = cache.emplace(std::tuple{p, k, d}, test::make_kernel_problem<T>(p, k, d)).first;
-  const auto& pr = it->second;
+void run_kernel(benchmark::State& state, const test::kernel_problem<T>& pr, mixture_kernel kernel, bool seeded) {
+  const std::size_t p = pr.p, k = pr.k, d = pr.d;
   const mixture_evaluator<T> ev(pr.mixture(), kernel);
   std::vector<double> out(p);
   for (auto _ : state) {
@@ -76,7 +80,43 @@ void bm_kernel(benchmark::State& state) {
   state.counters["GFLOP/s"] = benchmark::Counter(3e-9 * terms, benchmark::Counter::kIsIterationInvariantRate);
   state.counters["peak_GFLOP/s"] = peak();
   state.counters["of_peak"] = benchmark::Counter(3e-9 * terms / peak(), benchmark::Counter::kIsIterationInvariantRate);
+  // Lane-FMAs per second over peak lane-FMAs per second (peak GFLOP/s / 2 flops).
+  const double lanes = double(xsimd::batch<T>::size);
+  state.counters["of_fma"] = benchmark::Counter(2.0 * terms / lanes / (peak() * 1e9 / 2.0 / double(xsimd::batch<double>::size)),
+                                                benchmark::Counter::kIsIterationInvariantRate);
   state.SetLabel(std::string(sizeof(T) == 8 ? "double " : "float ") + xsimd::default_arch::name());
+}
+
+template <class T>
+void bm_kernel(benchmark::State& state) {
+  const auto p = std::size_t(state.range(0)), k = std::size_t(state.range(1)), d = std::size_t(state.range(2));
+  static std::map<std::tuple<std::size_t, std::size_t, std::size_t>, test::kernel_problem<T>> cache;
+  auto it = cache.find({p, k, d});
+  if (it == cache.end()) it = cache.emplace(std::tuple{p, k, d}, test::make_kernel_problem<T>(p, k, d)).first;
+  // seeded: plug-in only, the maximum starts from the own component
+  run_kernel(state, it->second, static_cast<mixture_kernel>(state.range(3)), state.range(4) != 0);
+}
+
+template <class T>
+void bm_kernel_real(benchmark::State& state, const std::string& path) {
+  static std::map<std::string, test::kernel_problem<T>> cache;
+  auto it = cache.find(path);
+  if (it == cache.end()) {
+    const Eigen::MatrixXd f = io::read_npy(path);
+    if ((f.array() == 0.0).any()) {  // the estimator splits such data into zero-pattern groups
+      state.SkipWithError((path + ": has exact zeros; one full-size kernel call needs none").c_str());
+      return;
+    }
+    std::vector<std::size_t> rows(std::size_t(f.rows())), dims(std::size_t(f.cols()));
+    for (std::size_t i = 0; i < rows.size(); ++i) rows[i] = i;
+    for (std::size_t c = 0; c < dims.size(); ++c) dims[c] = c;
+    detail::spatial_order(f, std::span<std::size_t>(rows), dims);
+    std::vector<double> ordered(rows.size() * dims.size());
+    for (std::size_t i = 0; i < rows.size(); ++i)
+      for (std::size_t c = 0; c < dims.size(); ++c) ordered[i * dims.size() + c] = f(Eigen::Index(rows[i]), Eigen::Index(c));
+    it = cache.emplace(path, test::kernel_problem_of<T>(ordered, rows.size(), rows.size(), dims.size(), 0.25)).first;
+  }
+  run_kernel(state, it->second, static_cast<mixture_kernel>(state.range(0)), state.range(1) != 0);
 }
 
 // The issue's sizes for the given kernels, unseeded and (for pruning kernels) seeded.
@@ -97,6 +137,33 @@ BENCHMARK_TEMPLATE(bm_kernel, double)->Apply(sizes);
 BENCHMARK_TEMPLATE(bm_kernel, double)->Apply(screened_sizes);
 BENCHMARK_TEMPLATE(bm_kernel, float)->Apply(sizes);
 
+// The representations named in INFOPLANE_BENCH_FEATURES, each with brute force and pruning,
+// unseeded (exact leave-one-out) and seeded, in double and float.
+void register_real_features() {
+  const char* env = std::getenv("INFOPLANE_BENCH_FEATURES");
+  if (!env) return;
+  std::stringstream list(env);
+  std::string path;
+  for (int index = 0; std::getline(list, path, ','); ++index) {
+    for (const bool dbl : {true, false}) {
+      const std::string name = std::string("bm_kernel_real/") + (dbl ? "double/" : "float/") + std::to_string(index);
+      auto* b = dbl ? benchmark::RegisterBenchmark(name.c_str(), bm_kernel_real<double>, path)
+                    : benchmark::RegisterBenchmark(name.c_str(), bm_kernel_real<float>, path);
+      for (auto kernel : {mixture_kernel::simd_brute_force, mixture_kernel::simd_pruned})
+        for (long seeded : {0L, 1L})
+          if (kernel != mixture_kernel::simd_brute_force || !seeded) b->Args({long(kernel), seeded});
+      b->ArgNames({"kernel", "seeded"})->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(2);
+    }
+  }
+}
+
 }  // namespace
 
-BENCHMARK_MAIN();
+int main(int argc, char** argv) {
+  register_real_features();
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

@@ -19,17 +19,17 @@ struct kernel_problem {
   sample_view<T> samples() const { return {z.data(), own.data(), p, d}; }
 };
 
+/// The mixture of K components with means f (row-major K x d, nonzero) and variances
+/// s^2 f^2, and P = K * M samples drawn from it, own = i / M (cyclic when P is not a multiple).
 template <class T>
-kernel_problem<T> make_kernel_problem(std::size_t p, std::size_t k, std::size_t d, double noise_var = 0.1) {
+kernel_problem<T> kernel_problem_of(const std::vector<double>& f, std::size_t p, std::size_t k, std::size_t d,
+                                    double noise_var) {
   kernel_problem<T> pr{p, k, d, {}, {}, {}, {}, {}, {}};
   const double s = std::sqrt(noise_var);
-  std::vector<double> f(k * d);
   for (std::size_t j = 0; j < k; ++j) {
-    auto rng = detail::rng_stream(1, j);
     double ln = 0;
     for (std::size_t c = 0; c < d; ++c) {
-      const double x = 2.0 * rng.normal() + 0.5, v = noise_var * x * x;
-      f[j * d + c] = x;
+      const double x = f[j * d + c], v = noise_var * x * x;
       pr.mean.push_back(static_cast<T>(x));
       pr.half_prec.push_back(static_cast<T>(0.5 / v));
       ln -= 0.5 * std::log(2 * M_PI * v);
@@ -50,6 +50,16 @@ kernel_problem<T> make_kernel_problem(std::size_t p, std::size_t k, std::size_t 
     pr.own_log_weight.push_back(pr.log_norm[j] - 0.5 * sq);
   }
   return pr;
+}
+
+template <class T>
+kernel_problem<T> make_kernel_problem(std::size_t p, std::size_t k, std::size_t d, double noise_var = 0.1) {
+  std::vector<double> f(k * d);
+  for (std::size_t j = 0; j < k; ++j) {
+    auto rng = detail::rng_stream(1, j);
+    for (std::size_t c = 0; c < d; ++c) f[j * d + c] = 2.0 * rng.normal() + 0.5;
+  }
+  return kernel_problem_of<T>(f, p, k, d, noise_var);
 }
 
 }  // namespace infoplane::test

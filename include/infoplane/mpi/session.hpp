@@ -114,13 +114,14 @@ class session final : public detail::scale_out {
     ranks_ = static_cast<std::size_t>(n);
     check(MPI_Comm_dup(comm_, &ctl_), "MPI_Comm_dup");
     check(MPI_Comm_set_errhandler(ctl_, MPI_ERRORS_RETURN), "MPI_Comm_set_errhandler");
-    // Parsed on every process, and refused on all of them if any process's value is malformed.
+    // Parsed on every process, and refused on all of them (with the lowest failing rank's
+    // message) if any process's value is malformed.
     const std::string bad = agree_seconds_from_environment();
-    int ok = bad.empty(), all = 0;
-    check(MPI_Allreduce(&ok, &all, 1, MPI_INT, MPI_MIN, ctl_), "MPI_Allreduce");
-    if (!all) {
+    try {
+      agree(bad.empty() ? nullptr : std::make_exception_ptr(infoplane::invalid_argument(bad)));
+    } catch (...) {
       MPI_Comm_free(&ctl_);
-      throw infoplane::invalid_argument(!bad.empty() ? bad : "INFOPLANE_MPI_AGREE_SECONDS: malformed on another process");
+      throw;
     }
     detail::active_scale_out() = this;
   }

@@ -22,6 +22,7 @@
 #include "infoplane/estimators/dropout/detail/population.hpp"
 #include "infoplane/estimators/dropout/detail/rank_local.hpp"
 #include "infoplane/estimators/dropout/detail/spatial_order.hpp"
+#include "infoplane/kernels/detail/component_tile.hpp"
 #include "infoplane/detail/parallel.hpp"
 #include "infoplane/detail/math.hpp"
 #include "infoplane/detail/memory.hpp"
@@ -698,7 +699,7 @@ class dropout_mixture {
     std::vector<T> z;
     const auto draw = [&](std::size_t j0, std::size_t j1) {
       const std::size_t p = (j1 - j0) * m_draws;
-      detail::require_memory({p, d * sizeof(T) + 8}, 1, std::string(name) + ": the draws of the population standard error's pass");
+      detail::require_memory({p, d * sizeof(T) + 8 + 8 * detail::box_units(d)}, 1, std::string(name) + ": the draws of the population standard error's pass");
       z.resize(p * d);
       std::vector<double> log_own(p);
       for (std::size_t j = j0; j < j1; ++j)
@@ -711,7 +712,21 @@ class dropout_mixture {
     std::vector<double> r(mine.second - mine.first, 0.0), r_loo(r.size(), 0.0);
     // Adds the draws of members [j0, j1) (in z) to this process's components' sums.
     const auto add = [&](std::size_t j0, std::size_t j1) {
-      const std::size_t p = (j1 - j0) * m_draws;
+      const std::size_t p = (j1 - j0) * m_draws, runs = (p + tile - 1) / tile, dp = detail::box_units(d);
+      // Runs of 64 consecutive draws (neighbours, in the spatial order): per unit the range of
+      // their values, and the least cut among them, so that a component tile far from a whole
+      // run skips it with one test of d operations. Also every draw in double, padded.
+      std::vector<double> run_lo(runs * dp, 0.0), run_hi(runs * dp, 0.0), run_cut(runs, INFINITY), zd(p * dp, 0.0);
+      for (std::size_t s = 0; s < p; ++s) {
+        const std::size_t q = s / tile, at = (first + j0) * m_draws + s;
+        run_cut[q] = std::min(run_cut[q], std::min(log_mix[2 * at], log_mix[2 * at + 1]) + negligible);
+        for (std::size_t u = 0; u < d; ++u) {
+          const double zu = static_cast<double>(z[s * d + u]);
+          zd[s * dp + u] = zu;
+          run_lo[q * dp + u] = s % tile ? std::min(run_lo[q * dp + u], zu) : zu;
+          run_hi[q * dp + u] = s % tile ? std::max(run_hi[q * dp + u], zu) : zu;
+        }
+      }
       detail::parallel_for(mine.second - mine.first, opt_.threads, tile, [&](std::size_t b0, std::size_t e0) {
         const std::size_t b = mine.first + b0, e = mine.first + e0;
         for (std::size_t c0 = b; c0 < e; c0 += tile) {
@@ -720,19 +735,27 @@ class dropout_mixture {
           std::vector<double> mu(d * tile, 0.0), hp(d * tile, 0.0), acc(tile);
           // The tile's box: per unit the range of its means and the least half precision, and
           // its largest normaliser. They bound every component's log-density at z from above.
-          std::vector<double> lo(d, INFINITY), hi(d, -INFINITY), h_min(d, INFINITY);
+          std::vector<double> lo(dp, 0.0), hi(dp, 0.0), h_min(dp, 0.0);
           double ln_max = -INFINITY;
           for (std::size_t c = 0; c < nc; ++c) {
             ln_max = std::max(ln_max, packed.log_norm[c0 + c]);
             for (std::size_t u = 0; u < d; ++u) {
               mu[u * tile + c] = static_cast<double>(packed.mean[(c0 + c - packed.first) * d + u]);
               hp[u * tile + c] = static_cast<double>(packed.half_prec[(c0 + c - packed.first) * d + u]);
-              lo[u] = std::min(lo[u], mu[u * tile + c]);
-              hi[u] = std::max(hi[u], mu[u * tile + c]);
-              h_min[u] = std::min(h_min[u], hp[u * tile + c]);
+              lo[u] = c ? std::min(lo[u], mu[u * tile + c]) : mu[u * tile + c];
+              hi[u] = c ? std::max(hi[u], mu[u * tile + c]) : mu[u * tile + c];
+              h_min[u] = c ? std::min(h_min[u], hp[u * tile + c]) : hp[u * tile + c];
             }
           }
           for (std::size_t s = 0; s < p; ++s) {
+            if (s % tile == 0) {  // a new run: the gap between its box and the tile's bounds both
+              const std::size_t q = s / tile;
+              if (ln_max - detail::box_gap(lo.data(), hi.data(), h_min.data(), &run_lo[q * dp], &run_hi[q * dp], dp) <
+                  run_cut[q]) {
+                s += tile - 1;  // every term of the run is below its own draw's cut
+                continue;
+              }
+            }
             const std::size_t owner = j0 + s / m_draws, at = (first + j0) * m_draws + s;
             // Every unit only lowers acc: once the whole tile is below the smaller threshold
             // (log_others <= log_all), no term of it can count.
@@ -740,24 +763,10 @@ class dropout_mixture {
             const double cut = std::min(all, others) + negligible;
             // The box first: with the points in spatial order most tiles are far from most
             // draws, and d operations prove it where the loop below needs 4 x 64.
-            double bound = ln_max;
-            for (std::size_t u = 0; u < d && bound >= cut; ++u) {
-              const double zu = static_cast<double>(z[s * d + u]);
-              const double gap = zu < lo[u] ? lo[u] - zu : zu > hi[u] ? zu - hi[u] : 0.0;
-              bound -= h_min[u] * gap * gap;
-            }
-            if (bound < cut) continue;
+            const double* zs = &zd[s * dp];
+            if (ln_max - detail::box_gap(lo.data(), hi.data(), h_min.data(), zs, zs, dp) < cut) continue;
             for (std::size_t c = 0; c < tile; ++c) acc[c] = c < nc ? packed.log_norm[c0 + c] : -INFINITY;
-            bool skip = false;
-            for (std::size_t u = 0; u < d && !skip; ++u) {
-              const double zu = static_cast<double>(z[s * d + u]);
-              for (std::size_t c = 0; c < tile; ++c) {
-                const double t = zu - mu[u * tile + c];
-                acc[c] -= hp[u * tile + c] * t * t;
-              }
-              if (u % 4 == 3) skip = *std::max_element(acc.begin(), acc.end()) < cut;
-            }
-            if (skip) continue;
+            if (!detail::tile_log_densities<tile>(mu.data(), hp.data(), zs, d, cut, acc.data())) continue;
             for (std::size_t c = 0; c < nc; ++c) {
               if (c0 + c == owner) continue;
               const double x = acc[c] - all, y = acc[c] - others;
@@ -774,7 +783,7 @@ class dropout_mixture {
     } else {
       std::size_t most = 0;  // refused up front on every process, before any broadcast
       for (const auto& sh : shares) most = std::max(most, sh.range[gi].second - sh.range[gi].first);
-      detail::require_memory({most * m_draws, d * sizeof(T) + 8}, 1,
+      detail::require_memory({most * m_draws, d * sizeof(T) + 8 + 8 * detail::box_units(d)}, 1,
                              std::string(name) + ": the draws of the population standard error's pass");
       for (std::size_t t = 0; t < shares.size(); ++t) {
         const auto [j0, j1] = shares[t].range[gi];
