@@ -247,14 +247,21 @@ TEST_CASE("max-norm blocks: k-th distances and counts equal a scalar loop's, tie
       // radii at an exact tie (the k-th distance, which is out), wide, and none
       radius[r] = r % 3 == 0 ? eps[r] : r % 3 == 1 ? 0.7 * double(r) : 0.0;
     }
-    set.count_within(p0, nq, radius, counts);
-    for (std::size_t r = 0; r < nq; ++r) {
-      const std::size_t i = set.order()[p0 + r];
-      std::size_t want = 0;
-      for (std::size_t j = 0; j < n; ++j) want += dist(i, j) < radius[r];
-      INFO("n=" << n << " d=" << d << " quantised=" << quantised << " position " << p0 + r << " radius " << radius[r]);
-      CHECK(counts[r] == want);
-    }
+    const auto check_counts = [&] {
+      set.count_within(p0, nq, radius, counts);
+      for (std::size_t r = 0; r < nq; ++r) {
+        const std::size_t i = set.order()[p0 + r];
+        std::size_t want = 0;
+        for (std::size_t j = 0; j < n; ++j) want += dist(i, j) < radius[r];
+        INFO("n=" << n << " d=" << d << " quantised=" << quantised << " position " << p0 + r << " radius " << radius[r]);
+        CHECK(counts[r] == want);
+      }
+    };
+    check_counts();
+    // Wide radii in the whole tile, so that blocks and panels are also counted whole.
+    const double span = quantised ? 3.0 : 1.0;
+    for (std::size_t r = 0; r < nq; ++r) radius[r] = eps[r] + span * (1.2 + 0.2 * double(r));
+    check_counts();
   }
 }
 

@@ -49,18 +49,22 @@ class max_norm_blocks {
   max_norm_blocks(const double* points, std::size_t n, std::size_t d)
       : n_(n), d_(d), dp_((d + W - 1) / W * W), blocks_((n + block - 1) / block),
         order_(detail::spatial_order(points, n, d)), rows_(n * d),
-        data_(blocks_ * block * d, std::numeric_limits<double>::infinity()), lo_(blocks_ * dp_, 0.0), hi_(blocks_ * dp_, 0.0) {
+        data_(blocks_ * block * d, std::numeric_limits<double>::infinity()), lo_(blocks_ * dp_, 0.0), hi_(blocks_ * dp_, 0.0),
+        panel_lo_(panels() * dp_, 0.0), panel_hi_(panels() * dp_, 0.0) {
     for (std::size_t p = 0; p < n; ++p) {
       const double* src = points + order_[p] * d;
       std::copy_n(src, d, rows_.data() + p * d);
       for (std::size_t c = 0; c < d; ++c) data_[(p / W) * d * W + c * W + p % W] = src[c];
     }
     for (std::size_t b = 0; b < blocks_; ++b) box(b * block, std::min(n, (b + 1) * block), lo_.data() + b * dp_, hi_.data() + b * dp_);
+    for (std::size_t p = 0; p < panels(); ++p)
+      box(p * W, std::min(n, (p + 1) * W), panel_lo_.data() + p * dp_, panel_hi_.data() + p * dp_);
   }
 
   /// Bytes the set allocates for n points of d coordinates.
   static long double bytes(std::size_t n, std::size_t d) noexcept {
-    return 8.0L * n + 8.0L * n * d + 8.0L * (n + block) * d + 16.0L * (n / block + 1) * (d + W);
+    return 8.0L * n + 8.0L * n * d + 8.0L * (n + block) * d + 16.0L * (n / block + 1) * (d + W) +
+           16.0L * (n / W + 1) * (d + W);
   }
 
   std::size_t size() const noexcept { return n_; }
@@ -84,9 +88,12 @@ class max_norm_blocks {
       const std::size_t b = step % 2 ? home + off : home - off;
       double radius = 0.0;
       for (std::size_t q = 0; q < nq; ++q) radius = std::max(radius, best[q * k + k - 1]);
-      if (gap(t, b) >= radius) continue;
+      if (gap(t, lo_.data() + b * dp_, hi_.data() + b * dp_) >= radius) continue;
       const std::size_t e = std::min(n_, (b + 1) * block);
       for (std::size_t p = b * block / W; p < (e + W - 1) / W; ++p) {
+        radius = 0.0;
+        for (std::size_t q = 0; q < nq; ++q) radius = std::max(radius, best[q * k + k - 1]);
+        if (gap(t, panel_lo_.data() + p * dp_, panel_hi_.data() + p * dp_) >= radius) continue;
         batch acc[tile];
         if (!scan_panel(t.q, p, kth, acc)) continue;
         alignas(64) double v[W];
@@ -122,13 +129,20 @@ class max_norm_blocks {
     }
     const batch one(1.0), zero(0.0);
     for (std::size_t b = 0; b < blocks_; ++b) {
-      if (gap(t, b) >= rmax) continue;
+      if (gap(t, lo_.data() + b * dp_, hi_.data() + b * dp_) >= rmax) continue;
       const std::size_t e = std::min(n_, (b + 1) * block);
-      if (far(t, b) < rmin) {
+      if (far(t, lo_.data() + b * dp_, hi_.data() + b * dp_) < rmin) {
         for (std::size_t q = 0; q < nq; ++q) counts[q] += e - b * block;
         continue;
       }
+      // The block's panels (one batch of points each) get the same two tests.
       for (std::size_t p = b * block / W; p < (e + W - 1) / W; ++p) {
+        const double *plo = panel_lo_.data() + p * dp_, *phi = panel_hi_.data() + p * dp_;
+        if (gap(t, plo, phi) >= rmax) continue;
+        if (far(t, plo, phi) < rmin) {
+          for (std::size_t q = 0; q < nq; ++q) counts[q] += std::min(e, (p + 1) * W) - p * W;
+          continue;
+        }
         batch acc[tile];
         scan_panel(t.q, p, r, acc);
         INFOPLANE_UNROLL
@@ -169,20 +183,23 @@ class max_norm_blocks {
       }
   }
 
-  // Least distance from any point of the tile's box to any of block b's (a lower bound on
-  // every computed distance between them), and the greatest (an upper bound).
-  double gap(const tile_box& t, std::size_t b) const noexcept {
+  std::size_t panels() const noexcept { return (n_ + W - 1) / W; }
+
+  // Least distance from any point of the tile's box to any of the box [lo, hi] (a block's or a
+  // panel's; a lower bound on every computed distance between them), and the greatest (an
+  // upper bound).
+  double gap(const tile_box& t, const double* lo, const double* hi) const noexcept {
     batch m(0.0);
     for (std::size_t c = 0; c < dp_; c += W)
-      m = xsimd::max(m, xsimd::max(batch::load_unaligned(lo_.data() + b * dp_ + c) - batch::load_unaligned(t.hi.data() + c),
-                                   batch::load_unaligned(t.lo.data() + c) - batch::load_unaligned(hi_.data() + b * dp_ + c)));
+      m = xsimd::max(m, xsimd::max(batch::load_unaligned(lo + c) - batch::load_unaligned(t.hi.data() + c),
+                                   batch::load_unaligned(t.lo.data() + c) - batch::load_unaligned(hi + c)));
     return lanes_max(m);
   }
-  double far(const tile_box& t, std::size_t b) const noexcept {
+  double far(const tile_box& t, const double* lo, const double* hi) const noexcept {
     batch m(0.0);
     for (std::size_t c = 0; c < dp_; c += W)
-      m = xsimd::max(m, xsimd::max(batch::load_unaligned(t.hi.data() + c) - batch::load_unaligned(lo_.data() + b * dp_ + c),
-                                   batch::load_unaligned(hi_.data() + b * dp_ + c) - batch::load_unaligned(t.lo.data() + c)));
+      m = xsimd::max(m, xsimd::max(batch::load_unaligned(t.hi.data() + c) - batch::load_unaligned(lo + c),
+                                   batch::load_unaligned(hi + c) - batch::load_unaligned(t.lo.data() + c)));
     return lanes_max(m);
   }
 
@@ -217,7 +234,7 @@ class max_norm_blocks {
 
   std::size_t n_, d_, dp_, blocks_;
   std::vector<std::size_t> order_;
-  std::vector<double> rows_, data_, lo_, hi_;
+  std::vector<double> rows_, data_, lo_, hi_, panel_lo_, panel_hi_;  // boxes: per block, per panel
 };
 
 }  // namespace infoplane

@@ -699,7 +699,7 @@ class dropout_mixture {
     std::vector<T> z;
     const auto draw = [&](std::size_t j0, std::size_t j1) {
       const std::size_t p = (j1 - j0) * m_draws;
-      detail::require_memory({p, d * sizeof(T) + 8 + 8 * detail::box_units(d)}, 1, std::string(name) + ": the draws of the population standard error's pass");
+      detail::require_memory({p, d * sizeof(T) + 8 + 11 * detail::box_units(d)}, 1, std::string(name) + ": the draws of the population standard error's pass");
       z.resize(p * d);
       std::vector<double> log_own(p);
       for (std::size_t j = j0; j < j1; ++j)
@@ -707,54 +707,77 @@ class dropout_mixture {
                                 z.data() + (j - j0) * m_draws * d, log_own.data() + (j - j0) * m_draws,
                                 packed.unit_scale.data());
     };
-    constexpr std::size_t tile = 64;
+    constexpr std::size_t tile = 64, fine_run = 8;
     constexpr double negligible = -46.0;  // e^-46 ~ 1e-20: below rounding of a sum near 1
-    std::vector<double> r(mine.second - mine.first, 0.0), r_loo(r.size(), 0.0);
+    // Padded to whole tiles: a tile's sums are added as one (padding components are -inf).
+    const std::size_t padded = (mine.second - mine.first + tile - 1) / tile * tile;
+    std::vector<double> r(padded, 0.0), r_loo(padded, 0.0);
     // Adds the draws of members [j0, j1) (in z) to this process's components' sums.
     const auto add = [&](std::size_t j0, std::size_t j1) {
-      const std::size_t p = (j1 - j0) * m_draws, runs = (p + tile - 1) / tile, dp = detail::box_units(d);
-      // Runs of 64 consecutive draws (neighbours, in the spatial order): per unit the range of
+      const std::size_t p = (j1 - j0) * m_draws, dp = detail::box_units(d);
+      // Runs of `len` consecutive draws (neighbours, in the spatial order): per unit the range of
       // their values, and the least cut among them, so that a component tile far from a whole
-      // run skips it with one test of d operations. Also every draw in double, padded.
-      std::vector<double> run_lo(runs * dp, 0.0), run_hi(runs * dp, 0.0), run_cut(runs, INFINITY), zd(p * dp, 0.0);
-      for (std::size_t s = 0; s < p; ++s) {
-        const std::size_t q = s / tile, at = (first + j0) * m_draws + s;
-        run_cut[q] = std::min(run_cut[q], std::min(log_mix[2 * at], log_mix[2 * at + 1]) + negligible);
-        for (std::size_t u = 0; u < d; ++u) {
-          const double zu = static_cast<double>(z[s * d + u]);
-          zd[s * dp + u] = zu;
-          run_lo[q * dp + u] = s % tile ? std::min(run_lo[q * dp + u], zu) : zu;
-          run_hi[q * dp + u] = s % tile ? std::max(run_hi[q * dp + u], zu) : zu;
+      // run skips it with one test of d operations: runs of 64, then of 8 inside those that
+      // pass. Also every draw in double, padded.
+      struct runs_of {
+        std::vector<double> lo, hi, cut;
+      };
+      const auto make_runs = [&](std::size_t len) {
+        const std::size_t n_runs = (p + len - 1) / len;
+        runs_of ru{std::vector<double>(n_runs * dp, 0.0), std::vector<double>(n_runs * dp, 0.0),
+                   std::vector<double>(n_runs, INFINITY)};
+        for (std::size_t s = 0; s < p; ++s) {
+          const std::size_t q = s / len, at = (first + j0) * m_draws + s;
+          ru.cut[q] = std::min(ru.cut[q], std::min(log_mix[2 * at], log_mix[2 * at + 1]) + negligible);
+          for (std::size_t u = 0; u < d; ++u) {
+            const double zu = static_cast<double>(z[s * d + u]);
+            ru.lo[q * dp + u] = s % len ? std::min(ru.lo[q * dp + u], zu) : zu;
+            ru.hi[q * dp + u] = s % len ? std::max(ru.hi[q * dp + u], zu) : zu;
+          }
         }
-      }
+        return ru;
+      };
+      const runs_of coarse = make_runs(tile), fine = make_runs(fine_run);
+      std::vector<double> zd(p * dp, 0.0);
+      for (std::size_t s = 0; s < p; ++s)
+        for (std::size_t u = 0; u < d; ++u) zd[s * dp + u] = static_cast<double>(z[s * d + u]);
       detail::parallel_for(mine.second - mine.first, opt_.threads, tile, [&](std::size_t b0, std::size_t e0) {
         const std::size_t b = mine.first + b0, e = mine.first + e0;
         for (std::size_t c0 = b; c0 < e; c0 += tile) {
           const std::size_t nc = std::min(tile, e - c0);
-          // The tile's means and half precisions unit-major, so the inner loop runs over components.
-          std::vector<double> mu(d * tile, 0.0), hp(d * tile, 0.0), acc(tile);
+          // The tile's sqrt(half precision) and mean times it, unit-major, so that the inner loop
+          // runs over components.
+          std::vector<double> sd_inv(d * tile, 0.0), scaled_mu(d * tile, 0.0), acc(tile), init(tile, -INFINITY);
           // The tile's box: per unit the range of its means and the least half precision, and
           // its largest normaliser. They bound every component's log-density at z from above.
           std::vector<double> lo(dp, 0.0), hi(dp, 0.0), h_min(dp, 0.0);
           double ln_max = -INFINITY;
           for (std::size_t c = 0; c < nc; ++c) {
-            ln_max = std::max(ln_max, packed.log_norm[c0 + c]);
+            init[c] = packed.log_norm[c0 + c];
+            ln_max = std::max(ln_max, init[c]);
             for (std::size_t u = 0; u < d; ++u) {
-              mu[u * tile + c] = static_cast<double>(packed.mean[(c0 + c - packed.first) * d + u]);
-              hp[u * tile + c] = static_cast<double>(packed.half_prec[(c0 + c - packed.first) * d + u]);
-              lo[u] = c ? std::min(lo[u], mu[u * tile + c]) : mu[u * tile + c];
-              hi[u] = c ? std::max(hi[u], mu[u * tile + c]) : mu[u * tile + c];
-              h_min[u] = c ? std::min(h_min[u], hp[u * tile + c]) : hp[u * tile + c];
+              const double m_u = static_cast<double>(packed.mean[(c0 + c - packed.first) * d + u]);
+              const double h_u = static_cast<double>(packed.half_prec[(c0 + c - packed.first) * d + u]);
+              sd_inv[u * tile + c] = std::sqrt(h_u);
+              scaled_mu[u * tile + c] = sd_inv[u * tile + c] * m_u;
+              lo[u] = c ? std::min(lo[u], m_u) : m_u;
+              hi[u] = c ? std::max(hi[u], m_u) : m_u;
+              h_min[u] = c ? std::min(h_min[u], h_u) : h_u;
             }
           }
+          // Every term of run q is below its own draw's cut.
+          const auto far = [&](const runs_of& ru, std::size_t q) {
+            return ln_max - detail::box_gap(lo.data(), hi.data(), h_min.data(), &ru.lo[q * dp], &ru.hi[q * dp], dp) <
+                   ru.cut[q];
+          };
           for (std::size_t s = 0; s < p; ++s) {
-            if (s % tile == 0) {  // a new run: the gap between its box and the tile's bounds both
-              const std::size_t q = s / tile;
-              if (ln_max - detail::box_gap(lo.data(), hi.data(), h_min.data(), &run_lo[q * dp], &run_hi[q * dp], dp) <
-                  run_cut[q]) {
-                s += tile - 1;  // every term of the run is below its own draw's cut
-                continue;
-              }
+            if (s % tile == 0 && far(coarse, s / tile)) {
+              s += tile - 1;
+              continue;
+            }
+            if (s % fine_run == 0 && far(fine, s / fine_run)) {
+              s += fine_run - 1;
+              continue;
             }
             const std::size_t owner = j0 + s / m_draws, at = (first + j0) * m_draws + s;
             // Every unit only lowers acc: once the whole tile is below the smaller threshold
@@ -765,14 +788,10 @@ class dropout_mixture {
             // draws, and d operations prove it where the loop below needs 4 x 64.
             const double* zs = &zd[s * dp];
             if (ln_max - detail::box_gap(lo.data(), hi.data(), h_min.data(), zs, zs, dp) < cut) continue;
-            for (std::size_t c = 0; c < tile; ++c) acc[c] = c < nc ? packed.log_norm[c0 + c] : -INFINITY;
-            if (!detail::tile_log_densities<tile>(mu.data(), hp.data(), zs, d, cut, acc.data())) continue;
-            for (std::size_t c = 0; c < nc; ++c) {
-              if (c0 + c == owner) continue;
-              const double x = acc[c] - all, y = acc[c] - others;
-              if (x > negligible) r[c0 + c - mine.first] += std::exp(x);
-              if (y > negligible) r_loo[c0 + c - mine.first] += std::exp(y);
-            }
+            if (!detail::tile_log_densities<tile>(sd_inv.data(), scaled_mu.data(), zs, d, cut, init.data(), acc.data())) continue;
+            if (owner >= c0 && owner < c0 + nc) acc[owner - c0] = -INFINITY;
+            detail::add_responsibilities<tile>(acc.data(), all, others, negligible, &r[c0 - mine.first],
+                                               &r_loo[c0 - mine.first]);
           }
         }
       });
@@ -783,7 +802,7 @@ class dropout_mixture {
     } else {
       std::size_t most = 0;  // refused up front on every process, before any broadcast
       for (const auto& sh : shares) most = std::max(most, sh.range[gi].second - sh.range[gi].first);
-      detail::require_memory({most * m_draws, d * sizeof(T) + 8 + 8 * detail::box_units(d)}, 1,
+      detail::require_memory({most * m_draws, d * sizeof(T) + 8 + 11 * detail::box_units(d)}, 1,
                              std::string(name) + ": the draws of the population standard error's pass");
       for (std::size_t t = 0; t < shares.size(); ++t) {
         const auto [j0, j1] = shares[t].range[gi];
@@ -795,7 +814,7 @@ class dropout_mixture {
       }
     }
     const double inv_m = 1.0 / static_cast<double>(m_draws);
-    for (std::size_t c = 0; c < r.size(); ++c) {
+    for (std::size_t c = 0; c < mine.second - mine.first; ++c) {
       resp[2 * (first + mine.first + c)] = r[c] * inv_m;
       resp[2 * (first + mine.first + c) + 1] = r_loo[c] * inv_m;
     }

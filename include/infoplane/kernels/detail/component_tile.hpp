@@ -6,44 +6,66 @@
 #include <xsimd/xsimd.hpp>
 
 #include "infoplane/kernels/detail/codegen.hpp"
+#include "infoplane/kernels/detail/fast_exp.hpp"
 #include "infoplane/kernels/detail/simd_arch.hpp"
 
 INFOPLANE_KERNEL_DIAGNOSTICS_BEGIN
 
 namespace infoplane::detail {
 
-/// acc[c] -= sum_u hp[u Tile + c] (z_u - mu[u Tile + c])^2 for the Tile components (unit-major
-/// mu and hp; acc starts at their log-normalisers). Returns false, acc left partial, as soon as
-/// every acc[c] is below `cut` at a check after every 4 units: the d-terms only lower acc. Each
-/// term is one rounded product hp (z - mu) and one fused multiply-subtract, as the scalar loop
-/// compiles to, so results and stopping points do not depend on the instruction set.
+/// acc[c] = init[c] - sum_u (a[u Tile + c] z_u - b[u Tile + c])^2 for the Tile components, with
+/// a = sqrt(half precision) and b = a mean (unit-major; init: their log-normalisers): two fused
+/// operations a term, each difference scaled first so that none cancels more than z - mean
+/// itself. Returns false, acc unset, as soon as every acc[c] is below `cut` at a check after
+/// every 4 units: the d-terms only lower acc.
 template <std::size_t Tile>
-bool tile_log_densities(const double* mu, const double* hp, const double* z, std::size_t d, double cut,
-                        double* acc) noexcept {
+bool tile_log_densities(const double* a, const double* b, const double* z, std::size_t d, double cut,
+                        const double* init, double* acc) noexcept {
   using batch = xsimd::batch<double>;
   constexpr std::size_t W = batch::size, nb = Tile / W;
   static_assert(Tile % W == 0);
-  batch a[nb];
+  batch q[nb];
   INFOPLANE_UNROLL
-  for (std::size_t i = 0; i < nb; ++i) a[i] = batch::load_unaligned(acc + i * W);
+  for (std::size_t i = 0; i < nb; ++i) q[i] = batch::load_unaligned(init + i * W);
   const batch c(cut);
   for (std::size_t u = 0; u < d; ++u) {
     const batch zu(z[u]);
     INFOPLANE_UNROLL
     for (std::size_t i = 0; i < nb; ++i) {
-      const batch t = zu - batch::load_unaligned(mu + u * Tile + i * W);
-      a[i] = xsimd::fnma(batch::load_unaligned(hp + u * Tile + i * W) * t, t, a[i]);
+      const batch t = xsimd::fms(batch::load_unaligned(a + u * Tile + i * W), zu, batch::load_unaligned(b + u * Tile + i * W));
+      q[i] = xsimd::fnma(t, t, q[i]);
     }
     if (u % 4 == 3) {
-      auto live = a[0] >= c;
+      auto live = q[0] >= c;
       INFOPLANE_UNROLL
-      for (std::size_t i = 1; i < nb; ++i) live = live | (a[i] >= c);
+      for (std::size_t i = 1; i < nb; ++i) live = live | (q[i] >= c);
       if (!xsimd::any(live)) return false;
     }
   }
   INFOPLANE_UNROLL
-  for (std::size_t i = 0; i < nb; ++i) a[i].store_unaligned(acc + i * W);
+  for (std::size_t i = 0; i < nb; ++i) q[i].store_unaligned(acc + i * W);
   return true;
+}
+
+/// r[c] += e^(acc[c] - all) and r_loo[c] += e^(acc[c] - others) for the Tile components, each
+/// only where its exponent exceeds `negligible` (else + 0, which leaves the sum's bits alone).
+/// acc[c] <= all and <= others up to rounding (they are log-sums that hold the term), so the
+/// exponents are never much above 0, which exp_nonpositive takes. r, r_loo: Tile entries each.
+template <std::size_t Tile>
+void add_responsibilities(const double* acc, double all, double others, double negligible, double* r,
+                          double* r_loo) noexcept {
+  using batch = xsimd::batch<double>;
+  constexpr std::size_t W = batch::size;
+  static_assert(Tile % W == 0);
+  const batch a0(all), o0(others), cut(negligible), zero(0.0);
+  for (std::size_t i = 0; i < Tile; i += W) {
+    const batch a = batch::load_unaligned(acc + i), x = a - a0, y = a - o0;
+    const auto keep_x = x > cut, keep_y = y > cut;
+    if (xsimd::any(keep_x))
+      (batch::load_unaligned(r + i) + xsimd::select(keep_x, exp_nonpositive(x), zero)).store_unaligned(r + i);
+    if (xsimd::any(keep_y))
+      (batch::load_unaligned(r_loo + i) + xsimd::select(keep_y, exp_nonpositive(y), zero)).store_unaligned(r_loo + i);
+  }
 }
 
 /// sum_u h_min[u] gap_u^2, gap_u = max(0, lo[u] - zhi[u], zlo[u] - hi[u]): the least squared,
