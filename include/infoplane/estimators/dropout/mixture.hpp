@@ -767,7 +767,7 @@ class dropout_mixture {
           }
           // Every term of run q is below its own draw's cut.
           const auto far = [&](const runs_of& ru, std::size_t q) {
-            return ln_max - detail::box_gap(lo.data(), hi.data(), h_min.data(), &ru.lo[q * dp], &ru.hi[q * dp], dp) <
+            return ln_max - detail::box_gap(lo.data(), hi.data(), h_min.data(), ru.lo.data() + q * dp, ru.hi.data() + q * dp, dp) <
                    ru.cut[q];
           };
           for (std::size_t s = 0; s < p; ++s) {
@@ -786,7 +786,7 @@ class dropout_mixture {
             const double cut = std::min(all, others) + negligible;
             // The box first: with the points in spatial order most tiles are far from most
             // draws, and d operations prove it where the loop below needs 4 x 64.
-            const double* zs = &zd[s * dp];
+            const double* zs = zd.data() + s * dp;
             if (ln_max - detail::box_gap(lo.data(), hi.data(), h_min.data(), zs, zs, dp) < cut) continue;
             if (!detail::tile_log_densities<tile>(sd_inv.data(), scaled_mu.data(), zs, d, cut, init.data(), acc.data())) continue;
             if (owner >= c0 && owner < c0 + nc) acc[owner - c0] = -INFINITY;
