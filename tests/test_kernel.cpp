@@ -94,6 +94,46 @@ TEST_CASE("logaddexp matches log(e^a + e^b) and survives extremes", "[kernel][th
   CHECK(logaddexp(ninf, ninf) == ninf);
 }
 
+// Per sample, how far a float kernel may be from the exact log-sum-exp over j != own[i] of
+// L_j - q_j, q_j = sum_k t_k^2, t_k = a_k (z_k - mu_jk), a_k = sqrt(h_jk), from float rounding
+// (u = 2^-24). In a z - b, rounding a, b = a mu and the centred z (at most B_k = max_j
+// |mu_jk| a_jk from its centre) and the fused result moves t by at most u (3 B_k + 3 |t|), so
+// t^2 by 2 |t| u (3 B_k + 3 |t|) + u t^2; a float sum of d terms adds d u q. A log-sum-exp is
+// off by at most the largest error among the weights that count (within 30 nats of the top).
+template <class T>
+std::vector<double> float_rounding_bound(const std::vector<T>& mean, const std::vector<T>& half_prec,
+                                         const std::vector<double>& log_norm, const std::vector<T>& z,
+                                         const std::vector<std::uint32_t>& own, std::size_t k, std::size_t d) {
+  const double u = std::ldexp(1.0, -24);
+  std::vector<double> big_b(d, 0.0);
+  for (std::size_t j = 0; j < k; ++j)
+    for (std::size_t c = 0; c < d; ++c)
+      big_b[c] = std::max(big_b[c], std::abs(double(mean[j * d + c])) * std::sqrt(double(half_prec[j * d + c])));
+  const std::size_t p = z.size() / std::max<std::size_t>(d, 1);
+  constexpr double ninf = -std::numeric_limits<double>::infinity();
+  std::vector<double> bound(p, 0.0), w(k), err(k);
+  for (std::size_t i = 0; i < p; ++i) {
+    for (std::size_t j = 0; j < k; ++j) {
+      if (j == own[i]) {  // left out by the kernel
+        w[j] = ninf;
+        continue;
+      }
+      double q = 0, e = 0;
+      for (std::size_t c = 0; c < d; ++c) {
+        const double t = std::sqrt(double(half_prec[j * d + c])) * (double(z[i * d + c]) - double(mean[j * d + c]));
+        q += t * t;
+        e += 2 * std::abs(t) * u * (3 * big_b[c] + 3 * std::abs(t)) + u * t * t;
+      }
+      w[j] = log_norm[j] - q;
+      err[j] = e + double(d) * u * q;
+    }
+    const double top = *std::max_element(w.begin(), w.end());
+    for (std::size_t j = 0; j < k; ++j)
+      if (w[j] > top - 30) bound[i] = std::max(bound[i], err[j]);
+  }
+  return bound;
+}
+
 // Not [threads]: one thread only (320 size combinations), so TSan has nothing to check in it;
 // it was 60% of the TSan job's time (170 of 284 s).
 TEMPLATE_TEST_CASE("SIMD kernels agree with the scalar reference on awkward sizes", "[kernel][simd]", double, float) {
@@ -114,24 +154,27 @@ TEMPLATE_TEST_CASE("SIMD kernels agree with the scalar reference on awkward size
   const mixture_evaluator<TestType> screen(pr.mixture(), mixture_kernel::simd_screened);  // float data: pruned
   screen(pr.samples(), screened.data());
   screen(pr.samples(), screened_seeded.data(), pr.own_log_weight.data());
-  // double: same maths to rounding; float: the scalar oracle reads the same float inputs but
-  // accumulates in double, the SIMD kernel sums d-terms in float.
-  const double rel = std::is_same_v<TestType, double> ? 1e-12 : 2e-6;
+  // double: same maths to rounding. float: the scalar oracle reads the same float inputs but
+  // works in double; the SIMD kernel forms t = a z - b (a = sqrt(h), b = a mu, rounded to
+  // float) and sums t^2 in float, so it may differ by the float rounding bound below.
+  const double rel = std::is_same_v<TestType, double> ? 1e-12 : 1e-9;
+  const auto float_slack = float_rounding_bound(pr.mean, pr.half_prec, pr.log_norm, pr.z, pr.own, k, d);
   for (std::size_t i = 0; i < p; ++i) {
     INFO("k=" << k << " p=" << p << " d=" << d << " s=" << s << " sample " << i);
+    const double slack = std::is_same_v<TestType, double> ? 0.0 : float_slack[i];
     if (std::isinf(ref[i])) {
       CHECK(std::isinf(brute[i]));
       CHECK(std::isinf(pruned[i]));
       CHECK(std::isinf(screened[i]));
       continue;
     }
-    CHECK(brute[i] == Approx(ref[i]).epsilon(rel).margin(rel));
-    CHECK(pruned[i] == Approx(ref[i]).epsilon(rel).margin(rel));
-    CHECK(screened[i] == Approx(ref[i]).epsilon(rel).margin(rel));
+    CHECK(brute[i] == Approx(ref[i]).epsilon(rel).margin(rel + slack));
+    CHECK(pruned[i] == Approx(ref[i]).epsilon(rel).margin(rel + slack));
+    CHECK(screened[i] == Approx(ref[i]).epsilon(rel).margin(rel + slack));
     // Seeded with the own weight, only the plug-in's log-sum-exp (own included) is exact.
     const double w = pr.own_log_weight[i];
-    CHECK(logaddexp(seeded[i], w) == Approx(logaddexp(ref[i], w)).epsilon(rel).margin(rel));
-    CHECK(logaddexp(screened_seeded[i], w) == Approx(logaddexp(ref[i], w)).epsilon(rel).margin(rel));
+    CHECK(logaddexp(seeded[i], w) == Approx(logaddexp(ref[i], w)).epsilon(rel).margin(rel + slack));
+    CHECK(logaddexp(screened_seeded[i], w) == Approx(logaddexp(ref[i], w)).epsilon(rel).margin(rel + slack));
   }
 }
 

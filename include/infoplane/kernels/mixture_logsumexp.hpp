@@ -46,7 +46,7 @@ class mixture_evaluator {
   /// running maximum. Pruning then drops terms negligible next to it, so only
   /// logaddexp(out[s], seed[s]) is exact; pass nullptr when `out` itself must be exact.
   void operator()(const sample_view<T>& s, double* out, const double* seed = nullptr) const noexcept {
-    // The float kernel's direct form has no slot for a per-sample variance.
+    // The float kernel's form has no slot for a per-sample variance.
     if (kernel_ == mixture_kernel::scalar_reference || (s.extra && !simd_mixture_t::takes_extra)) {
       detail::mixture_lse_scalar(view_, s, out);
       return;

@@ -8,9 +8,10 @@
 //         accumulator starts at the component's constant -(L_j - sum_k h mu^2), so it ends at
 //         -log N_j(z). Cancellation is harmless where it matters: for components near the
 //         maximum every term is O(1 / s^2).
-// direct (float): (z - mu)^2 h, all terms >= 0, no cancellation in 24-bit storage; the
-//         negligibility test runs in float with a safety slack, and only live blocks are
-//         widened. The log-sum-exp itself always runs in double.
+// sqrt (float): (a z - b)^2 with a = sqrt(h), b = a mu: two fused operations per d-term, all
+//         terms >= 0, no cancellation in 24-bit storage; the negligibility test runs in float
+//         with a safety slack, and only live blocks are widened. The log-sum-exp itself always
+//         runs in double.
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
@@ -117,8 +118,12 @@ struct expanded_form {
   }
 };
 
+/// The float form: (z - mu)^2 h = (a z - b)^2 with a = sqrt(h), b = a mu, two fused
+/// operations per d-term (z - mu, squared, times h took three). Rounding a and b costs about
+/// u (|a z| + |b|) in a z - b, the same order as rounding z and mu to float does in z - mu;
+/// the float screen's margin covers it (docs/design.md).
 template <class Arch>
-struct direct_form {
+struct sqrt_form {
   using value_type = float;
   using arch = Arch;
   using batch = xsimd::batch<float, Arch>;
@@ -126,46 +131,48 @@ struct direct_form {
   static constexpr std::size_t lanes = batch::size;
   static constexpr std::size_t dlanes = dbatch::size;
   static constexpr std::size_t zstride = 1;   // packed sample values per unit: z
-  static constexpr std::size_t cols = 2;
+  static constexpr std::size_t cols = 3;     // component blocks per register tile
   static constexpr bool takes_extra = false;  // callers send work with `extra` elsewhere
   static constexpr float init_padding = 0.0f;
   static constexpr float off_padding = -std::numeric_limits<float>::infinity();  // never live
 
-  /// Packs one component into lane 0 of `panel` (unit k at k * 2 * lanes: mu, then h); the
-  /// accumulator starts at 0, and every chunk's offset is the normaliser (plus the margin).
+  /// Packs one component into lane 0 of `panel` (unit k at k * 2 * lanes: a = sqrt(h), then
+  /// b = a mu, each computed in double and rounded once); every chunk's offset is the
+  /// normaliser (plus the margin), the accumulator starts at 0.
   static void pack(const centred_component& cc, bound_margin mg, std::size_t, std::size_t chunks, float* panel,
                    float&, float* off, std::vector<double>&) {
     for (std::size_t k = 0; k < cc.d; ++k) {
+      const double a = std::sqrt(cc.half_prec[k] * mg.h_scale);
       float* at = panel + k * 2 * lanes;
-      at[0] = static_cast<float>(cc.mean[k]);
-      at[lanes] = static_cast<float>(cc.half_prec[k] * mg.h_scale);
+      at[0] = static_cast<float>(a);
+      at[lanes] = static_cast<float>(a * cc.mean[k]);
     }
     for (std::size_t ch = 0; ch < chunks; ++ch) off[ch * lanes] = static_cast<float>(cc.log_norm + mg.offset);
-  }
-
-  template <class S>
-  static void pack_sample(float* at, double z, const S*) noexcept {
-    at[0] = static_cast<float>(z);
   }
 
   template <std::size_t R, std::size_t C>
   static INFOPLANE_ALWAYS_INLINE void unit(const float* pk, std::size_t bstride, const float* zk,
                                            batch (&q)[C][R]) noexcept {
-    batch mu[C], h[C];
+    batch a[C], b[C];
     INFOPLANE_UNROLL
     for (std::size_t c = 0; c < C; ++c) {
-      mu[c] = batch::load_aligned(pk + c * bstride);
-      h[c] = batch::load_aligned(pk + c * bstride + lanes);
+      a[c] = batch::load_aligned(pk + c * bstride);
+      b[c] = batch::load_aligned(pk + c * bstride + lanes);
     }
     INFOPLANE_UNROLL
     for (std::size_t r = 0; r < R; ++r) {
       const batch z(zk[r]);
       INFOPLANE_UNROLL
       for (std::size_t c = 0; c < C; ++c) {
-        const batch t = z - mu[c];
-        q[c][r] = xsimd::fma(t * t, h[c], q[c][r]);
+        const batch t = xsimd::fms(z, a[c], b[c]);
+        q[c][r] = xsimd::fma(t, t, q[c][r]);
       }
     }
+  }
+
+  template <class S>
+  static void pack_sample(float* at, double z, const S*) noexcept {
+    at[0] = static_cast<float>(z);
   }
 
   /// The limit carries a slack far above float rounding of values near 100, so "negligible"
@@ -189,7 +196,7 @@ struct direct_form {
 
 /// The form a kernel of storage type T uses.
 template <class T, class Arch>
-using form_for = std::conditional_t<std::is_same_v<T, double>, expanded_form<Arch>, direct_form<Arch>>;
+using form_for = std::conditional_t<std::is_same_v<T, double>, expanded_form<Arch>, sqrt_form<Arch>>;
 
 }  // namespace infoplane::detail
 

@@ -2,7 +2,7 @@
 // Screen policies of the mixture kernel's tile driver (mixture_tiles.hpp).
 //
 // no_screen: the kernel's own log-weights; nothing to add.
-// float_screen: a float (direct-form) kernel built from a double mixture. Its bounds are
+// float_screen: a float (sqrt-form) kernel built from a double mixture. Its bounds are
 //   widened by a proven margin for float rounding (docs/design.md), so a lane it calls
 //   negligible is negligible in exact arithmetic; every lane it leaves live gets a double
 //   log-weight from the double mixture. Groups of samples that find many lanes live are
@@ -60,7 +60,7 @@ class float_screen {
   explicit float_screen(const mixture_view<double>& m) noexcept : exact_(m) {}
 
   // Float rounding u = 2^-24 (per-term analysis in docs/design.md): the float sum q_f of
-  // h (z - mu)^2 exceeds the exact q by at most u ((d + 10) q + 16 C_j), where
+  // h (z - mu)^2 exceeds the exact q by at most u ((d + 10) q + 16 C_j) (sqrt form: 4 C_j), where
   // C_j = sum_k h mu^2. With h shrunk by alpha and the offset raised by beta_j (both with a
   // factor 2 to spare), the screened bound never lies below the exact log-weight.
   static bound_margin margin(const centred_component& cc) noexcept {

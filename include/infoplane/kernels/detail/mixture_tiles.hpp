@@ -322,13 +322,13 @@ class mixture_tiles {
   [[no_unique_address]] Screen screen_;
 };
 
-/// The kernel for mixtures stored as T (double: expanded form; float: direct form).
+/// The kernel for mixtures stored as T (double: expanded form; float: sqrt form).
 template <class T, class Arch = xsimd::default_arch>
 using simd_mixture = mixture_tiles<form_for<T, Arch>, no_screen>;
 
 /// The float screen of a double mixture.
 template <class Arch = xsimd::default_arch>
-using simd_screen = mixture_tiles<direct_form<Arch>, float_screen<Arch>>;
+using simd_screen = mixture_tiles<sqrt_form<Arch>, float_screen<Arch>>;
 
 }  // namespace infoplane::detail
 
