@@ -34,11 +34,11 @@ template <class T>
 /// the points (mixture_evaluator::measure), given the first step's choice `first` (no pilot,
 /// pairs == 0: `first` stands). Measured on real trained-network features, the toy problem and
 /// clustered tanh features (benchmarks/README.md, "Automatic kernel choice"):
-/// - the screened kernel (double data, d >= 16) only where fewer than 1.7% of the pilot's
+/// - the screened kernel (double data, d >= 16) only where fewer than 2% of the pilot's
 ///   (sample, block) pairs keep a live lane: its double pass costs about 27x the live share
-///   on top of a float pass of about half the double kernel, so it pays below about 2% (on the
-///   toy problem at s^2 = 0.1 it had 0.1-1.2% and won by 20-40%; on real FC and LeNet features
-///   8-37%, and it took 1.5-2x as long);
+///   on top of a float pass of about half the double kernel, so it pays below about 2%
+///   (2026-12-03, pilots in spatial order: toy d = 32 at 0.1-1.2% won by 20-40%; FC train at
+///   1.7-1.9% won by 0-13%; FC test at 2.2-2.6% lost by 13-25%; LeNet at 7-15% lost by 20%);
 /// - otherwise brute force where pruning computed more than 90% of the d-terms (real features:
 ///   85-100%; the two then run within a few percent of each other), the pruned kernel below.
 template <class T>
@@ -47,7 +47,7 @@ template <class T>
   if (w.pairs == 0 || d == 0) return first;
   const double pairs = static_cast<double>(w.pairs);
   const double computed = static_cast<double>(w.units) / (pairs * static_cast<double>(d));
-  if (std::is_same_v<T, double> && d >= 16 && static_cast<double>(w.live) < 0.017 * pairs)
+  if (std::is_same_v<T, double> && d >= 16 && static_cast<double>(w.live) < 0.02 * pairs)
     return mixture_kernel::simd_screened;
   return computed > 0.9 ? mixture_kernel::simd_brute_force : mixture_kernel::simd_pruned;
 }
