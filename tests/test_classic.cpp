@@ -124,7 +124,7 @@ TEST_CASE("ksg: continuous-discrete (Ross) against quadrature", "[classic][ksg][
   CHECK_THAT(r.value, WithinAbs(truth, 0.03));
 }
 
-TEST_CASE("ksg: deterministic for any thread count; ties broken by seeded jitter", "[classic][ksg][threads]") {
+TEST_CASE("ksg: deterministic for any thread count, ties broken by seeded jitter", "[classic][ksg][threads]") {
   const auto g = test::correlated_gaussians(600, 2, 0.5, 2);
   CHECK(ksg({.threads = 1}).estimate(paired_samples{g.x, g.y}).value ==
         ksg({.threads = 3}).estimate(paired_samples{g.x, g.y}).value);
@@ -282,7 +282,7 @@ TEST_CASE("ksg (Ross): brute force in 20 dimensions equals the k-d tree forced o
   CHECK(tree.value > 0.05);
 }
 
-TEST_CASE("ksg (Ross): k-d tree (sorted line in 1-D) and brute force give identical values; singleton labels dropped", "[classic][ksg][threads]") {
+TEST_CASE("ksg (Ross): k-d tree (sorted line in 1-D) and brute force give identical values, singleton labels dropped", "[classic][ksg][threads]") {
   const std::size_t d = GENERATE(1u, 2u);
   const auto g = test::correlated_gaussians(900, d, 0.7, 6);
   mat labels(900, 1);

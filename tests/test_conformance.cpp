@@ -501,7 +501,7 @@ TEMPLATE_LIST_TEST_CASE("working memory beyond INFOPLANE_MEMORY_LIMIT is refused
   CHECK(std::isfinite(run_on<E>(quick, a, b).value));  // and under one it fits in
 }
 
-TEST_CASE("INFOPLANE_MEMORY_LIMIT: bytes with an optional K, M, G or T suffix; anything else is refused",
+TEST_CASE("INFOPLANE_MEMORY_LIMIT: bytes with an optional K, M, G or T suffix, anything else is refused",
           "[conformance][memory]") {
   using infoplane::detail::parse_byte_count;
   CHECK(parse_byte_count("1048576") == 1048576u);

@@ -256,7 +256,7 @@ TEMPLATE_TEST_CASE("means far from zero cost no accuracy: the kernels centre eac
   }
 }
 
-TEST_CASE("the screen hands overlapping groups to the double kernel; results do not depend on the split",
+TEST_CASE("the screen hands overlapping groups to the double kernel, results do not depend on the split",
           "[kernel][simd][screen][reproducible][threads]") {
   // 5000 components: both decision points are reached. s^2 = 1 at d = 8 leaves most lanes live
   // (groups handed over); s^2 = 0.01 at d = 24 separates them (groups stay screened).
@@ -413,7 +413,7 @@ TEST_CASE("the Bhattacharyya kernel keeps its reference's values where units spa
   for (std::size_t i = 0; i < k; ++i) CHECK(scaled[i] == Approx(ref[i]).epsilon(1e-12).margin(1e-13));
 }
 
-TEST_CASE("one rule chooses the kernel; requests the storage cannot serve become the pruned kernel", "[kernel]") {
+TEST_CASE("one rule chooses the kernel, requests the storage cannot serve become the pruned kernel", "[kernel]") {
   using k = mixture_kernel;
   STATIC_REQUIRE(std::is_same_v<decltype(kernel_instruction_set()), std::string_view>);
   CHECK(choose_mixture_kernel<double>(k::automatic) == k::simd_pruned);  // noise unknown

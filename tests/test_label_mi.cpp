@@ -38,7 +38,7 @@ Eigen::MatrixXd clusters(std::size_t n_clusters, std::size_t per, std::size_t d,
 
 }  // namespace
 
-TEST_CASE("labels: well-separated clusters with labels a function of the cluster give I(Z;Y) = H(Y)",
+TEST_CASE("labels: well-separated clusters with labels a function of the cluster give I(Z:Y) = H(Y)",
           "[dropout][labels][closed]") {
   const std::size_t per = 30;
   const auto f = clusters(5, per, 3, 4);
@@ -89,7 +89,7 @@ TEST_CASE("labels: 1-D two-class mixture against quadrature", "[dropout][labels]
   CHECK(*r.label_mi->std_error < 0.01);
 }
 
-TEST_CASE("labels: one point per class gives I(Z;Y) = I(X;Z) draw by draw", "[dropout][labels][closed]") {
+TEST_CASE("labels: one point per class gives I(Z:Y) = I(X:Z) draw by draw", "[dropout][labels][closed]") {
   const auto f = make_toy_representation(60, 2, 5);
   std::vector<int> y(60);
   for (int i = 0; i < 60; ++i) y[std::size_t(i)] = 59 - i;
@@ -98,7 +98,7 @@ TEST_CASE("labels: one point per class gives I(Z;Y) = I(X;Z) draw by draw", "[dr
   CHECK_THAT(r.mi_given_labels, WithinAbs(0.0, 1e-12));
 }
 
-TEST_CASE("labels: one class gives I(Z;Y) = 0 and leaves I(X;Z) bit-identical", "[dropout][labels][closed]") {
+TEST_CASE("labels: one class gives I(Z:Y) = 0 and leaves I(X:Z) bit-identical", "[dropout][labels][closed]") {
   const auto f = make_toy_representation(300, 3, 6);
   const std::vector<int> y(300, 4);
   const dropout_mixture_options o{.noise_draws = 3, .seed = 8};
@@ -112,7 +112,7 @@ TEST_CASE("labels: one class gives I(Z;Y) = 0 and leaves I(X;Z) bit-identical", 
   CHECK_FALSE(a.label_mi);
 }
 
-TEST_CASE("labels: several classes change I(X;Z) only by rounding", "[dropout][labels]") {
+TEST_CASE("labels: several classes change I(X:Z) only by rounding", "[dropout][labels]") {
   const auto f = make_toy_representation(500, 4, 2);
   std::vector<int> y(500);
   for (std::size_t i = 0; i < y.size(); ++i) y[i] = int(i % 7);
@@ -124,7 +124,7 @@ TEST_CASE("labels: several classes change I(X;Z) only by rounding", "[dropout][l
   CHECK(b.h_z == Approx(a.h_z).epsilon(1e-10));
 }
 
-TEST_CASE("labels independent of f give I(Z;Y) near 0", "[dropout][labels]") {
+TEST_CASE("labels independent of f give I(Z:Y) near 0", "[dropout][labels]") {
   // Dataset target: with random labels on N points the exact value is not 0 but about
   // (C - 1) / (2 n_eff), n_eff = N e^-I(X;Z) points per neighbourhood: here < 0.002.
   const std::size_t n = 3000;
@@ -138,7 +138,7 @@ TEST_CASE("labels independent of f give I(Z;Y) near 0", "[dropout][labels]") {
   CHECK(r.label_mi->value < 0.002 + 3.0 * *r.label_mi->std_error);
 }
 
-TEST_CASE("labels: I(Z;Y) <= min(I(X;Z), H(Y))", "[dropout][labels]") {
+TEST_CASE("labels: I(Z:Y) <= min(I(X:Z), H(Y))", "[dropout][labels]") {
   const double var = GENERATE(0.05, 0.4, 2.0);
   const std::size_t d = GENERATE(1u, 8u);
   const auto f = make_toy_representation(400, d, 17);
@@ -154,7 +154,7 @@ TEST_CASE("labels: I(Z;Y) <= min(I(X;Z), H(Y))", "[dropout][labels]") {
   CHECK_THAT(r.mi.value - r.label_mi->value, WithinAbs(r.mi_given_labels, 1e-9));
 }
 
-TEST_CASE("labels that are the zero pattern give I(Z;Y) = H(pattern)", "[dropout][labels][zeros]") {
+TEST_CASE("labels that are the zero pattern give I(Z:Y) = H(pattern)", "[dropout][labels][zeros]") {
   // Components of different patterns have disjoint supports, however much they overlap otherwise.
   const std::size_t n = 240;
   Eigen::MatrixXd f = make_toy_representation(n, 3, 21);

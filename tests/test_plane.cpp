@@ -28,7 +28,7 @@ const gaussian_dropout small_noise(noise_std(1e-3));
 
 }  // namespace
 
-TEST_CASE("plane: well-separated representations give I(X;Z) = log N and I(Z;Y) = H(Y)", "[plane][closed]") {
+TEST_CASE("plane: well-separated representations give I(X:Z) = log N and I(Z:Y) = H(Y)", "[plane][closed]") {
   const std::size_t n = 120;
   const auto f = separated(n, 3);
   std::vector<int> y(n);
@@ -58,7 +58,7 @@ TEST_CASE("plane: well-separated representations give I(X;Z) = log N and I(Z;Y) 
   CHECK(p.seconds.count("ksg"));
 }
 
-TEST_CASE("plane: one tight cluster per class gives I(Z;Y) = H(Y) for the label estimators", "[plane][closed]") {
+TEST_CASE("plane: one tight cluster per class gives I(Z:Y) = H(Y) for the label estimators", "[plane][closed]") {
   const std::size_t n = 600;
   Eigen::MatrixXd f(static_cast<Eigen::Index>(n), 2);
   std::vector<int> y(n);
@@ -91,7 +91,7 @@ TEST_CASE("plane: identical rows give 0 everywhere", "[plane][closed]") {
   CHECK(p.binning[0].i_ty.value == 0.0);
 }
 
-TEST_CASE("plane: labels independent of Z give I(Z;Y) near 0 for every label estimator", "[plane][independent]") {
+TEST_CASE("plane: labels independent of Z give I(Z:Y) near 0 for every label estimator", "[plane][independent]") {
   const std::size_t n = 4000;
   const auto f = make_toy_representation(n, 1, 31);
   std::vector<int> y(n);
@@ -438,7 +438,7 @@ TEST_CASE("ip: bad folders and flags fail naming the folder, file or flag", "[pl
   CHECK_THROWS_WITH(run_quiet(o), Catch::Contains("test_labels.npy: missing"));
 }
 
-TEST_CASE("ip: a NaN or a label count mismatch refuses that epoch only; d may change", "[plane][ip][errors]") {
+TEST_CASE("ip: a NaN or a label count mismatch refuses that epoch only, d may change", "[plane][ip][errors]") {
   std::vector<int> yt, ys;
   const auto dir = standard_folder("partial", yt, ys);
   Eigen::MatrixXd bad = make_toy_representation(90, 3, 4);

@@ -250,7 +250,7 @@ TEST_CASE("population standard errors: the same bits for 1, 2 and 3 threads", "[
   }
 }
 
-TEST_CASE("population bracket: the standard error matches the spread over seeds; the interval covers the truth",
+TEST_CASE("population bracket: the standard error matches the spread over seeds, the interval covers the truth",
           "[population][long]") {
   const auto c = population_run(300, 1, 0.1, 4, 100);
   CHECK(c.mean_se == Approx(c.spread).epsilon(0.2));
