@@ -14,18 +14,14 @@
 #include "infoplane/results/confidence.hpp"
 #include "infoplane/validation/toy.hpp"
 #include "infoplane/validation/toy_truth.hpp"
+#include "support/pass_settings.hpp"
+#include "support/sample_stats.hpp"
 
 using namespace infoplane;
 
 namespace {
 
-double mean_of(const std::vector<double>& v) { return std::accumulate(v.begin(), v.end(), 0.0) / double(v.size()); }
-double sd_of(const std::vector<double>& v) {
-  const double m = mean_of(v);
-  double s = 0;
-  for (double x : v) s += (x - m) * (x - m);
-  return std::sqrt(s / double(v.size() - 1));
-}
+using test::mean_of, test::sd_of;
 
 struct calibration {
   double spread = 0, mean_se = 0, coverage = 0, mean_coverage = 0, mean_value = 0;
@@ -175,16 +171,7 @@ TEST_CASE("population standard errors: the influence formula, computed here from
   const Eigen::MatrixXd f = make_toy_representation(n, d, 5);
   const Eigen::MatrixXd z = draw_noisy_samples(f, noise, m, 9);
   const std::size_t p = n * m;
-  Eigen::MatrixXd lp(p, n);
-  for (std::size_t s = 0; s < p; ++s)
-    for (std::size_t j = 0; j < n; ++j) {
-      double l = 0;
-      for (std::size_t k = 0; k < d; ++k) {
-        const double v = var * f(j, k) * f(j, k), t = z(s, k) - f(j, k);
-        l += -0.5 * std::log(2 * M_PI * v) - t * t / (2 * v);
-      }
-      lp(s, j) = l;
-    }
+  const Eigen::MatrixXd lp = test::dropout_log_densities(f, z, var);
   auto lse = [&](std::size_t s, std::size_t skip) {
     double top = -INFINITY, sum = 0;
     for (std::size_t j = 0; j < n; ++j) if (j != skip) top = std::max(top, lp(s, j));
@@ -206,15 +193,10 @@ TEST_CASE("population standard errors: the influence formula, computed here from
       }
   }
   const double se = sd_of(a) / std::sqrt(double(n)), se_loo = sd_of(a_loo) / std::sqrt(double(n));
-  for (unsigned threads : {1u, 2u, 3u}) {
-    for (auto storage : {precision::float64, precision::float32}) {
-      CAPTURE(threads, storage == precision::float32);
-      dropout_mixture_options o;
-      o.noise_draws = m;
-      o.seed = 9;
-      o.threads = threads;
-      o.storage = storage;
-      o.component_block = threads == 3 ? std::optional<std::size_t>(16) : std::nullopt;
+  for (auto o : test::pass_settings(m, 9)) {
+    {
+      const auto storage = o.storage;
+      CAPTURE(o.threads, storage == precision::float32);
       const auto rep = dropout_mixture(o).report(noisy_representation{f, noise});
       const auto& r = rep.mi;
       REQUIRE(r.population);

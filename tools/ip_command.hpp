@@ -249,7 +249,8 @@ inline const std::vector<std::string>& csv_columns() {
       "i_zy_ksg", "i_zy_binning", "i_zy_ce_bound", "seconds", "i_xz_pairwise_kl", "i_xz_pairwise_bd", "h_y",
       "i_zy_status", "i_zy_edge_status", "i_zy_ksg_status", "i_zy_binning_status", "i_zy_ce_bound_status",
       "i_xz_population_lower", "i_xz_population_upper", "i_xz_population_lower_std_error",
-      "i_xz_population_upper_std_error", "i_xz_upper_source", "held_out", "note"};
+      "i_xz_population_upper_std_error", "i_xz_upper_source", "held_out", "note", "i_zy_population_lower",
+      "i_zy_population_upper", "i_zy_population_lower_std_error", "i_zy_population_upper_std_error", "i_zy_upper_source"};
   return c;
 }
 
@@ -258,6 +259,7 @@ inline std::vector<std::string> csv_row(const ip_point& p, const std::string& no
   using detail_ip::num, detail_ip::value_of, detail_ip::status_of;
   const auto& zy = p.i_zy_mixture;
   const auto& pop = p.i_xz.population;
+  const auto& zy_pop = zy ? zy->population : std::nullopt;
   return {std::to_string(p.epoch), p.split, std::to_string(p.n), std::to_string(p.d), std::to_string(p.m),
           num(p.i_xz.value), num(p.i_xz.lower), num(p.i_xz.upper), num(p.i_xz.std_error), num(p.i_xz.ceiling),
           std::string(to_string(p.i_xz.status)), num(value_of(p.i_xz_gauss_bound)), num(value_of(zy)),
@@ -268,7 +270,10 @@ inline std::vector<std::string> csv_row(const ip_point& p, const std::string& no
           status_of(p.i_zy_ce_bound), num(pop ? std::optional(pop->lower) : std::nullopt),
           num(pop ? std::optional(pop->upper) : std::nullopt), num(pop ? std::optional(pop->lower_std_error) : std::nullopt),
           num(pop ? std::optional(pop->upper_std_error) : std::nullopt), pop ? pop->upper_source : "",
-          p.split == "test" ? "1" : "0", note};
+          p.split == "test" ? "1" : "0", note, num(zy_pop ? std::optional(zy_pop->lower) : std::nullopt),
+          num(zy_pop ? std::optional(zy_pop->upper) : std::nullopt),
+          num(zy_pop ? std::optional(zy_pop->lower_std_error) : std::nullopt),
+          num(zy_pop ? std::optional(zy_pop->upper_std_error) : std::nullopt), zy_pop ? zy_pop->upper_source : ""};
 }
 
 /// The information_plane options of one (epoch, split) under `infoplane ip`'s settings; ce:

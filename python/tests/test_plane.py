@@ -27,6 +27,12 @@ def test_one_point():
     assert 0 < p["i_zy_mixture"].value <= p["h_y"] + 1e-9 and p["i_zy_ksg"] is not None
     assert p["i_zy_ce_bound"].value == pytest.approx(p["h_y"] - 0.5)
     assert p["i_zy_lower"] == p["i_zy_ce_bound"].value and p["i_zy_upper"] is not None
+    # The mixture's own population bracket for I(Z;Y): the plug-in plus Miller-Madow's (C - 1)/(2N)
+    # above (4 classes), the held-out kernel classifier's bound below.
+    zp = p["i_zy_mixture"].population
+    assert zp["upper_source"] == "plug-in"
+    assert zp["upper"] == pytest.approx(p["i_zy_mixture"].value + 3 / (2 * 600), rel=1e-12)
+    assert 0 < zp["lower"] < zp["upper"] and zp["lower_std_error"] > 0 and zp["upper_std_error"] > 0
     assert len(p["binning"]) == 1 and p["binning"][0]["bins"] == 10 and p["total_seconds"] > 0
     # In place or not, any order and label width: the same point.
     q = ip.information_plane(np.asfortranarray(f), y.astype(np.int8), noise_var=0.25, noise_draws=2, seed=1, epoch=3,

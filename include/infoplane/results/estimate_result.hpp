@@ -65,7 +65,8 @@ struct population_bracket {
   double upper = std::nan("");
   double lower_std_error = std::nan("");
   double upper_std_error = std::nan("");
-  /// Which valid upper bound is the tightest here: "leave-one-out", "gaussian" or "none".
+  /// Which valid upper bound is the tightest here: for I(X;Z) "leave-one-out", "gaussian" or
+  /// "none"; for the mixture's I(Z;Y) "plug-in" or, by data processing, I(X;Z)'s ("i_xz-...").
   std::string upper_source;
 };
 

@@ -74,6 +74,13 @@ struct dropout_mixture_options {
   /// component_block: blocks, and with them the MPI ring, keep the data's row order (the ring's
   /// processes hold only their share of the components, rank-local input only its rows).
   bool spatial_order = true;
+  /// w: with labels, the population lower end of I(Z;Y) is Barber and Agakov's bound for the
+  /// kernel classifier of the *other* points, q(y | z) = (1 - w) S_y(z) / S(z) + w p(y), S and
+  /// S_y the others' mixture and its class-y part, p(y) the others' label frequencies. The
+  /// prior's share floors each draw's term at log(w p(y)) (a draw far from its class), at a cost
+  /// of at most -log(1 - w) where the mixture is sure. Unset: w = 1/sqrt(N), fixed before any
+  /// draw, so the bound stays valid. Must lie in (0, 1).
+  std::optional<double> label_prior_weight{};
 };
 
 /// Everything one pass computes. mi.value is the plug-in estimate; mi.lower/upper the bracket.
@@ -90,7 +97,11 @@ struct dropout_mixture_report {
   /// The kernel that evaluated each piece (groups in order, then their component blocks/classes).
   std::vector<mixture_kernel> kernels;
   /// With labels: I(Z;Y) for X uniform over the (chosen) points and Y = y(X), on the same draws
-  /// and components as mi (the dataset target); ceiling H(Y). Empty without labels.
+  /// and components as mi (the dataset target); ceiling H(Y). Empty without labels. Its
+  /// population bracket (points independent of the network): below, H(Y) plus the held-out
+  /// kernel classifier's mean log-likelihood (dropout_mixture_options::label_prior_weight; NaN
+  /// without leave-one-out); above, the least of this value plus Miller-Madow's (C - 1)/(2N)
+  /// and I(X;Z)'s upper end (data processing). docs/design.md, "I(Z;Y) from the mixture".
   std::optional<estimate_result> label_mi;
   /// With labels: I(X;Z|Y) = mi - label_mi draw by draw, and its standard error. The exact
   /// values satisfy I(X;Z|Y) >= 0 (data processing); only Monte Carlo error can make it < 0.
@@ -116,6 +127,9 @@ class dropout_mixture {
                     std::string(name) + ": saturation_fraction must lie in (0, 1]");
     INFOPLANE_CHECK(!opt_.component_block || *opt_.component_block >= 1,
                     std::string(name) + ": component_block (--component-block) must be >= 1, got 0");
+    INFOPLANE_CHECK(!opt_.label_prior_weight || (*opt_.label_prior_weight > 0 && *opt_.label_prior_weight < 1),
+                    std::string(name) + ": label_prior_weight must lie in (0, 1), got " +
+                        std::to_string(opt_.label_prior_weight.value_or(0.0)));
   }
 
   [[nodiscard]] const dropout_mixture_options& options() const noexcept { return opt_; }
@@ -156,6 +170,8 @@ class dropout_mixture {
   struct point_sums {
     double plug = 0, plug_sq = 0, loo = 0, loo_sq = 0, h = 0, h_sq = 0;
     double zy = 0, zy_sq = 0, cond = 0, cond_sq = 0;  // with labels only
+    double cl = 0, prior_share = 0;  // the held-out classifier's log q(y|z), and 1 - rho (its prior's share)
+    double own_zy = 0;  // p(z|x_i) / S_y(z) - p(z|x_i) / S(z) at its own draws: its weight's effect on them
   };
 
   // Matches no component: the kernels leave out only a component whose index equals `own`.
@@ -232,7 +248,7 @@ class dropout_mixture {
     if constexpr (local) lin->template scale<T>(groups, noise);
 
     // log N_y over the chosen rows, and H(Y).
-    std::vector<double> log_ny(classes, 0.0);
+    std::vector<double> log_ny(classes, 0.0), count_y(classes, 0.0);
     double h_y = 0.0;
     std::size_t present = 0;
     if (cls) {
@@ -243,6 +259,7 @@ class dropout_mixture {
         ++present;
         const double p = static_cast<double>(count[c]) / static_cast<double>(n);
         log_ny[c] = std::log(static_cast<double>(count[c]));
+        count_y[c] = static_cast<double>(count[c]);
         h_y -= p * std::log(p);
       }
     }
@@ -271,13 +288,18 @@ class dropout_mixture {
 
     std::vector<point_sums> sums(n);  // in group order, then member order
     // The influence pass needs every draw's mixture log-density, with and without its own
-    // component: per draw (all, others), in point order.
+    // component: per draw (all, others), in point order; with labels also log S_y (own
+    // included) and the held-out classifier's two denominators (class, others), each divided
+    // by rho: stride `lm`.
     const bool influence = opt_.population_std_error == population_error::influence && n >= 2;
+    const std::size_t lm = cls ? 5 : 2;
     std::vector<double> log_mix;
     if (influence) {
-      detail::require_memory({n, m_draws, 2}, sizeof(double), std::string(name) + ": the draws' log-densities for the population standard error");
-      log_mix.resize(n * m_draws * 2);
+      detail::require_memory({n, m_draws, lm}, sizeof(double), std::string(name) + ": the draws' log-densities for the population standard error");
+      log_mix.resize(n * m_draws * lm);
     }
+    const double prior_w = opt_.label_prior_weight.value_or(1.0 / std::sqrt(static_cast<double>(n)));
+    const double log_w = std::log(prior_w), log_1w = std::log1p(-prior_w);
     std::vector<group_work<T>> work(groups.size());
     // The spatial order needs every component of the group in one process: not with component
     // blocks (the ring's layout, and rank-local input, which implies it).
@@ -397,10 +419,8 @@ class dropout_mixture {
           double ex = class_lse[0];
           for (std::size_t q = 1; q < n_ranges; ++q) ex = logaddexp(ex, class_lse[q]);
           const double all = logaddexp(ex, wo);
-          if (influence) {
-            log_mix[((w.first + j) * m_draws + m) * 2] = all;
-            log_mix[((w.first + j) * m_draws + m) * 2 + 1] = ex;
-          }
+          double* const lmx = influence ? &log_mix[((w.first + j) * m_draws + m) * lm] : nullptr;
+          if (lmx) lmx[0] = all, lmx[1] = ex;
           const double plug = std::min(wo - all, 0.0) + log_n;  // <= log N: `all` holds the own term
           const double loo = wo - ex + log_n1;   // +inf when no other component shares the pattern
           const double h = log_n - all - w.packed.log_scale;  // back to the data's own units
@@ -414,6 +434,29 @@ class dropout_mixture {
             const double cond = plug - zy;
             ps.zy += zy, ps.zy_sq += zy * zy;
             ps.cond += cond, ps.cond_sq += cond * cond;
+            ps.own_zy += std::exp(wo - s_y) - std::exp(wo - all);
+            // The held-out classifier (label_prior_weight): log q = log((1 - w) S_y / S + w p(y)),
+            // both sums without the own component; the prior alone where S = 0. Only with
+            // leave-one-out: seeded by the own weight, the kernel's sums without it are exact
+            // only next to it. Seeded by a neighbour's (spatial order), S is exact and S_y to
+            // e^-40 S per component, far below the prior's floor w p(y) >= w / N of q.
+            if (lmx) lmx[2] = s_y, lmx[3] = lmx[4] = INFINITY;
+            if (n > 1 && opt_.leave_one_out) {
+              const class_range& own_cls = w.ranges[q_own];
+              const double log_prior = std::log((count_y[own_cls.cls] - 1.0) / static_cast<double>(n - 1));
+              // A class with no other member here: an empty sum (a seeded kernel's value is not -inf).
+              const double log_sy = own_cls.end - own_cls.begin > 1 ? class_lse[q_own] : -INFINITY;
+              const double mix = ex > -INFINITY ? log_1w + log_sy - ex : -INFINITY;
+              const double cl = ex > -INFINITY ? logaddexp(mix, log_w + log_prior) : log_prior;
+              const double rho = mix > -INFINITY ? std::exp(mix - cl) : 0.0;
+              ps.cl += cl;
+              ps.prior_share += 1.0 - rho;
+              if (lmx) {
+                // rho S^-1 dS_y and rho S^-1 dS as single exponentials: log S_y - log rho, log S - log rho.
+                lmx[3] = rho > 0 ? ex + cl - log_1w : INFINITY;
+                lmx[4] = rho > 0 ? 2 * ex - log_sy + cl - log_1w : INFINITY;
+              }
+            }
           }
         }
       }
@@ -623,20 +666,20 @@ class dropout_mixture {
     // Per point (R_i, R_i leave-one-out), for this process's share of the points as components,
     // over every draw; then gathered like the sums. Each R_i is one thread's sum over the draws
     // in order: the same bits for any thread and process count.
-    std::vector<double> resp(influence ? 2 * n : 0);
+    std::vector<double> resp(influence ? lm * n : 0);  // per point (R, R leave-one-out[, Ry, Rc, Rb])
     if (influence) {
-      if (so) so->all_gather(log_mix.data(), 2 * m_draws * sizeof(double), share.offsets);
+      if (so) so->all_gather(log_mix.data(), lm * m_draws * sizeof(double), share.offsets);
       std::vector<detail::member_share> shares(so ? so->ranks() : 1);  // every process's, for rank-local input
       for (std::size_t t = 0; t < shares.size(); ++t)
         shares[t] = t == (so ? so->rank() : 0) ? share
                     : local ? detail::share_members(sizes, chunk, cost, so->ranks(), t)
                             : detail::member_share{};
       for (std::size_t gi = 0; gi < groups.size(); ++gi)
-        responsibilities<T>(comp, groups[gi], gi, work[gi].first, shares, log_mix, resp, lin);
-      if (so) so->all_gather(resp.data(), 2 * sizeof(double), share.offsets);
+        responsibilities<T>(comp, groups[gi], gi, work[gi].first, shares, log_mix, lm, cls, resp, lin);
+      if (so) so->all_gather(resp.data(), lm * sizeof(double), share.offsets);
     }
     const auto influence_se = [&](double point_sums::*term, std::size_t which) {
-      return detail::population_std_error(n, [&](std::size_t i) { return sums[i].*term / m - (influence ? resp[2 * i + which] : 0.0); });
+      return detail::population_std_error(n, [&](std::size_t i) { return sums[i].*term / m - (influence ? resp[lm * i + which] : 0.0); });
     };
     auto& pop = r.population.emplace();
     pop.lower = r.value;
@@ -673,6 +716,7 @@ class dropout_mixture {
       rep.mi_given_labels = cond;
       rep.mi_given_labels_std_error = cond_se;
       rep.classes = present;
+      if (n > 1) y.population = label_population(sums, groups, work, *cls, count_y, h_y, present, zy, resp, lm, *r.population);
     }
     return rep;
   }
@@ -685,10 +729,16 @@ class dropout_mixture {
   // process's share of them, broadcast in process order, so that every R_i still sums the
   // draws in member order. One thread per block of components, each summing the draws in
   // order: the same bits for any thread and process count.
+  //
+  // With labels (cls; log_mix stride lm = 5) also Ry_i = (1/M) sum over the other draws z of i's
+  // class of p(z | x_i) / S_y(z) (the plug-in I(Z;Y)'s), and the held-out classifier's: Rc_i
+  // the same with rho / S_y(z) for S_y's leave-one-out sum, Rb_i over all other draws with rho /
+  // S(z); resp stride 5.
   template <class T, class C>
   void responsibilities(const C& comp, const detail::pattern_group& g, std::size_t gi, std::size_t first,
                         const std::vector<detail::member_share>& shares, const std::vector<double>& log_mix,
-                        std::vector<double>& resp, detail::rank_local_input* lin) const {
+                        std::size_t lm, const std::vector<std::uint32_t>* cls, std::vector<double>& resp,
+                        detail::rank_local_input* lin) const {
     detail::scale_out* const so = detail::active_scale_out();
     const auto mine = shares[so ? so->rank() : 0].range[gi];
     const std::size_t k = g.members.size(), m_draws = opt_.noise_draws;
@@ -711,7 +761,17 @@ class dropout_mixture {
     constexpr double negligible = -46.0;  // e^-46 ~ 1e-20: below rounding of a sum near 1
     // Padded to whole tiles: a tile's sums are added as one (padding components are -inf).
     const std::size_t padded = (mine.second - mine.first + tile - 1) / tile * tile;
-    std::vector<double> r(padded, 0.0), r_loo(padded, 0.0);
+    std::vector<double> r(padded, 0.0), r_loo(padded, 0.0), r_y(cls ? padded : 0, 0.0), r_cls(cls ? padded : 0, 0.0),
+        r_all(cls ? padded : 0, 0.0);
+    // Each member's class (ascending: the group is packed class by class), and each draw's floor:
+    // below it no term counts in any of its sums.
+    std::vector<std::uint32_t> member_cls;
+    if (cls)
+      for (std::size_t r0 : g.members) member_cls.push_back((*cls)[r0]);
+    const auto floor_of = [&](std::size_t at) {
+      const double* l = &log_mix[lm * at];
+      return std::min(std::min(l[0], l[1]), lm > 2 ? std::min(l[2], l[3]) : INFINITY) + negligible;
+    };
     // Adds the draws of members [j0, j1) (in z) to this process's components' sums.
     const auto add = [&](std::size_t j0, std::size_t j1) {
       const std::size_t p = (j1 - j0) * m_draws, dp = detail::box_units(d);
@@ -728,7 +788,7 @@ class dropout_mixture {
                    std::vector<double>(n_runs, INFINITY)};
         for (std::size_t s = 0; s < p; ++s) {
           const std::size_t q = s / len, at = (first + j0) * m_draws + s;
-          ru.cut[q] = std::min(ru.cut[q], std::min(log_mix[2 * at], log_mix[2 * at + 1]) + negligible);
+          ru.cut[q] = std::min(ru.cut[q], floor_of(at));
           for (std::size_t u = 0; u < d; ++u) {
             const double zu = static_cast<double>(z[s * d + u]);
             ru.lo[q * dp + u] = s % len ? std::min(ru.lo[q * dp + u], zu) : zu;
@@ -782,8 +842,8 @@ class dropout_mixture {
             const std::size_t owner = j0 + s / m_draws, at = (first + j0) * m_draws + s;
             // Every unit only lowers acc: once the whole tile is below the smaller threshold
             // (log_others <= log_all), no term of it can count.
-            const double all = log_mix[2 * at], others = log_mix[2 * at + 1];
-            const double cut = std::min(all, others) + negligible;
+            const double all = log_mix[lm * at], others = log_mix[lm * at + 1];
+            const double cut = floor_of(at);
             // The box first: with the points in spatial order most tiles are far from most
             // draws, and d operations prove it where the loop below needs 4 x 64.
             const double* zs = zd.data() + s * dp;
@@ -792,6 +852,22 @@ class dropout_mixture {
             if (owner >= c0 && owner < c0 + nc) acc[owner - c0] = -INFINITY;
             detail::add_responsibilities<tile>(acc.data(), all, others, negligible, &r[c0 - mine.first],
                                                &r_loo[c0 - mine.first]);
+            if (cls) {
+              const double* l = &log_mix[lm * at];
+              const bool held_out = l[3] < INFINITY;  // rho > 0
+              if (held_out) detail::add_shares<tile>(acc.data(), l[4], negligible, &r_all[c0 - mine.first]);
+              // Only the tile's members of the draw's class (a contiguous run of it).
+              const std::uint32_t y = member_cls[owner];
+              const auto* mc = member_cls.data() + c0;
+              const std::size_t cb = std::size_t(std::lower_bound(mc, mc + nc, y) - mc);
+              const std::size_t ce = std::size_t(std::upper_bound(mc, mc + nc, y) - mc);
+              if (cb < ce) {
+                std::fill(acc.begin(), acc.begin() + std::ptrdiff_t(cb), -INFINITY);
+                std::fill(acc.begin() + std::ptrdiff_t(ce), acc.end(), -INFINITY);
+                detail::add_shares<tile>(acc.data(), l[2], negligible, &r_y[c0 - mine.first]);
+                if (held_out) detail::add_shares<tile>(acc.data(), l[3], negligible, &r_cls[c0 - mine.first]);
+              }
+            }
           }
         }
       });
@@ -815,9 +891,56 @@ class dropout_mixture {
     }
     const double inv_m = 1.0 / static_cast<double>(m_draws);
     for (std::size_t c = 0; c < mine.second - mine.first; ++c) {
-      resp[2 * (first + mine.first + c)] = r[c] * inv_m;
-      resp[2 * (first + mine.first + c) + 1] = r_loo[c] * inv_m;
+      double* const out = &resp[lm * (first + mine.first + c)];
+      out[0] = r[c] * inv_m;
+      out[1] = r_loo[c] * inv_m;
+      if (cls) out[2] = r_y[c] * inv_m, out[3] = r_cls[c] * inv_m, out[4] = r_all[c] * inv_m;
     }
+  }
+
+  // The population bracket of I(Z;Y) (docs/design.md, "I(Z;Y) from the mixture"): below, H(Y)
+  // plus the held-out classifier's mean log q; above, the least of the plug-in zy with
+  // Miller-Madow's (C - 1)/(2N) for H(Y) and I(X;Z)'s upper end (data processing). Each point's
+  // influence (the derivative in its weight, times N): on the lower end -log p(y_i) (H(Y)'s),
+  // its own mean term, and as a component Rc_i - Rb_i and its effect on the prior; on the
+  // plug-in its mean term and Ry_i - R_i, its own draws included. resp is empty for per_point.
+  template <class Groups, class Work>
+  population_bracket label_population(const std::vector<point_sums>& sums, const Groups& groups, const Work& work,
+                                      const std::vector<std::uint32_t>& cls, const std::vector<double>& count_y,
+                                      double h_y, std::size_t present, double zy, const std::vector<double>& resp,
+                                      std::size_t lm, const population_bracket& xz) const {
+    const std::size_t n = sums.size();
+    const double m = static_cast<double>(opt_.noise_draws), nd = static_cast<double>(n);
+    std::vector<std::uint32_t> y(n);  // in the sums' order
+    for (std::size_t gi = 0; gi < groups.size(); ++gi)
+      for (std::size_t j = 0; j < groups[gi].members.size(); ++j) y[work[gi].first + j] = cls[groups[gi].members[j]];
+    std::vector<double> prior_share(count_y.size(), 0.0);
+    double cl = 0.0;
+    for (std::size_t i = 0; i < n; ++i) cl += sums[i].cl, prior_share[y[i]] += sums[i].prior_share;
+    const auto info = [&](std::size_t i) { return -std::log(count_y[y[i]] / nd); };
+    population_bracket b;  // lower: NaN without leave-one-out (see finish)
+    if (opt_.leave_one_out) b.lower = h_y + cl / (nd * m);
+    if (opt_.leave_one_out) b.lower_std_error = detail::population_std_error(n, [&](std::size_t i) {
+      const double own = info(i) + sums[i].cl / m;
+      if (resp.empty()) return own;
+      // The prior is the other points' frequencies: w_i moves it in every draw but its own,
+      // by (1{y = y_i} - p) / (N - 1), and that draw's term by (1 - rho) / p times that.
+      const double ny = count_y[y[i]], own_share = sums[i].prior_share;
+      const double prior = (ny > 1 ? (prior_share[y[i]] - own_share) / (m * (ny - 1)) : 0.0) + own_share / (m * (nd - 1));
+      return own + resp[lm * i + 3] - resp[lm * i + 4] + prior;
+    });
+    b.upper = zy + static_cast<double>(present - 1) / (2.0 * nd);
+    b.upper_std_error = detail::population_std_error(n, [&](std::size_t i) {
+      const double own = sums[i].zy / m;
+      return resp.empty() ? own : own + resp[lm * i + 2] - resp[lm * i] + sums[i].own_zy / m;
+    });
+    b.upper_source = "plug-in";
+    if (xz.upper < b.upper) {
+      b.upper = xz.upper;
+      b.upper_std_error = xz.upper_std_error;
+      b.upper_source = "i_xz-" + xz.upper_source;
+    }
+    return b;
   }
 
   // Mean over all N*M draws, and its standard error. With M >= 2 the error is stratified by

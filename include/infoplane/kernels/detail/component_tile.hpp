@@ -47,25 +47,30 @@ bool tile_log_densities(const double* a, const double* b, const double* z, std::
   return true;
 }
 
-/// r[c] += e^(acc[c] - all) and r_loo[c] += e^(acc[c] - others) for the Tile components, each
-/// only where its exponent exceeds `negligible` (else + 0, which leaves the sum's bits alone).
-/// acc[c] <= all and <= others up to rounding (they are log-sums that hold the term), so the
-/// exponents are never much above 0, which exp_nonpositive takes. r, r_loo: Tile entries each.
+/// out[c] += e^(acc[c] - log_den) for the Tile components, each only where its exponent exceeds
+/// `negligible` (else + 0, which leaves the sum's bits alone). acc[c] <= log_den up to rounding
+/// (a log-sum that holds the term, or one divided by a weight <= 1), so the exponents are never
+/// much above 0, which exp_nonpositive takes. out: Tile entries.
 template <std::size_t Tile>
-void add_responsibilities(const double* acc, double all, double others, double negligible, double* r,
-                          double* r_loo) noexcept {
+void add_shares(const double* acc, double log_den, double negligible, double* out) noexcept {
   using batch = xsimd::batch<double>;
   constexpr std::size_t W = batch::size;
   static_assert(Tile % W == 0);
-  const batch a0(all), o0(others), cut(negligible), zero(0.0);
+  const batch d0(log_den), cut(negligible), zero(0.0);
   for (std::size_t i = 0; i < Tile; i += W) {
-    const batch a = batch::load_unaligned(acc + i), x = a - a0, y = a - o0;
-    const auto keep_x = x > cut, keep_y = y > cut;
-    if (xsimd::any(keep_x))
-      (batch::load_unaligned(r + i) + xsimd::select(keep_x, exp_nonpositive(x), zero)).store_unaligned(r + i);
-    if (xsimd::any(keep_y))
-      (batch::load_unaligned(r_loo + i) + xsimd::select(keep_y, exp_nonpositive(y), zero)).store_unaligned(r_loo + i);
+    const batch x = batch::load_unaligned(acc + i) - d0;
+    const auto keep = x > cut;
+    if (xsimd::any(keep))
+      (batch::load_unaligned(out + i) + xsimd::select(keep, exp_nonpositive(x), zero)).store_unaligned(out + i);
   }
+}
+
+/// r[c] += e^(acc[c] - all) and r_loo[c] += e^(acc[c] - others) (the population pass's two sums).
+template <std::size_t Tile>
+void add_responsibilities(const double* acc, double all, double others, double negligible, double* r,
+                          double* r_loo) noexcept {
+  add_shares<Tile>(acc, all, negligible, r);
+  add_shares<Tile>(acc, others, negligible, r_loo);
 }
 
 /// sum_u h_min[u] gap_u^2, gap_u = max(0, lo[u] - zhi[u], zlo[u] - hi[u]): the least squared,
