@@ -665,7 +665,7 @@ py::dict information_plane(py::object f, py::object labels, py::object noise_var
                            std::vector<std::string> label_estimators, std::optional<double> cross_entropy,
                            std::optional<double> class_entropy, std::vector<std::size_t> bins,
                            std::vector<double> bin_sizes, std::optional<std::size_t> pair_samples,
-                           double violation_sigmas) {
+                           double violation_sigmas, std::optional<double> label_prior_weight) {
   const std::string who = "information_plane()";
   const gaussian_dropout noise = *noise_from(noise_var, noise_std, drop_probability, who);
   information_plane_options o;
@@ -685,6 +685,7 @@ py::dict information_plane(py::object f, py::object labels, py::object noise_var
   o.bin_sizes = std::move(bin_sizes);
   o.pair_samples = pair_samples;
   o.violation_sigmas = violation_sigmas;
+  o.label_prior_weight = label_prior_weight;
   const matrix_arg m = as_matrix(std::move(f), who + ": f");
   const auto y = labels_arg(std::move(labels), who + ": labels");
   const std::span<const std::int64_t> ys(y.data(), static_cast<std::size_t>(y.size()));
@@ -843,11 +844,11 @@ PYBIND11_MODULE(infoplane, m) {
         py::arg("label_estimators") = std::vector<std::string>{"mixture"}, py::arg("cross_entropy") = py::none(),
         py::arg("class_entropy") = py::none(), py::arg("bins") = std::vector<std::size_t>{},
         py::arg("bin_sizes") = std::vector<double>{}, py::arg("pair_samples") = py::none(),
-        py::arg("violation_sigmas") = 3.0,
+        py::arg("violation_sigmas") = 3.0, py::arg("label_prior_weight") = py::none(),
         "information_plane(f, labels, *, noise_var=None, noise_std=None, drop_probability=None, noise_draws=1, "
         "seed=0, epoch=0, split='train', held_out=False, threads=0, components=None, gaussian_bound=True, "
         "pairwise_bounds=False, label_estimators=['mixture'], cross_entropy=None, class_entropy=None, bins=[], "
-        "bin_sizes=[], pair_samples=None, violation_sigmas=3.0)\n--\n\n"
+        "bin_sizes=[], pair_samples=None, violation_sigmas=3.0, label_prior_weight=None)\n--\n\n"
         "One point of the information plane (nats) for one split at one epoch, by the library's "
         "information_plane_point: I(X;Z) by dropout_mc with its [plug-in, leave-one-out] bracket and the "
         "Gaussian (and pairwise) bounds; I(Z;Y) by the mixture with the labels and by label_estimators "

@@ -174,6 +174,8 @@ case_ "ip --label-estimators unknown" "nope" "${run[@]}" --label-estimators mixt
 case_ "ip --bounds unknown" "--bounds" "${run[@]}" --bounds gauss,exact
 case_ "ip --plot-zy unknown" "--plot-zy" "${run[@]}" --plot-zy best
 case_ "ip --epochs and --every" "--every" "${run[@]}" --epochs 0 --every 2
+case_ "ip --label-prior-weight 1" "--label-prior-weight" "${run[@]}" --label-prior-weight 1
+case_ "ip --label-prior-weight NaN" "--label-prior-weight" "${run[@]}" --label-prior-weight nan
 case_ "ip --epochs not in the folder" "--epochs" "${run[@]}" --epochs 5
 case_ "ip --every not a number" "--every" "${run[@]}" --every often
 case_ "ip --threads negative" "--threads" "${run[@]}" --threads -2

@@ -389,6 +389,23 @@ TEST_CASE("ip: the CSV holds the library's numbers for the same seed", "[plane][
   CHECK(std::stod(r.at("i_zy_ksg")) == p.i_zy_ksg->value);
   CHECK(std::stod(r.at("i_zy_ce_bound")) == p.i_zy_ce_bound->value);
   CHECK(std::stod(r.at("i_zy_upper")) == *p.i_zy_upper);
+  // The mixture's own population bracket for I(Z;Y).
+  REQUIRE(p.i_zy_mixture->population);
+  const auto& zp = *p.i_zy_mixture->population;
+  CHECK(std::stod(r.at("i_zy_population_lower")) == zp.lower);
+  CHECK(std::stod(r.at("i_zy_population_upper")) == zp.upper);
+  CHECK(std::stod(r.at("i_zy_population_lower_std_error")) == zp.lower_std_error);
+  CHECK(std::stod(r.at("i_zy_population_upper_std_error")) == zp.upper_std_error);
+  CHECK(r.at("i_zy_upper_source") == zp.upper_source);
+  // --label-prior-weight reaches the mixture: the lower end is dropout-mc's with that weight.
+  o.label_prior_weight = 0.2;
+  o.out = (dir / "out_w").string();
+  REQUIRE(run_quiet(o) == 0);
+  const auto w_rows = read_csv_rows(dir / "out_w" / "information_plane.csv");
+  const auto q = dropout_mixture({.noise_draws = 3, .seed = detail::point_seed(7, 5, "test"), .label_prior_weight = 0.2})
+                     .report(noisy_representation{f, gaussian_dropout(noise_variance(0.1))}, ys);
+  CHECK(std::stod(w_rows[5].at("i_zy_population_lower")) == q.label_mi->population->lower);
+  CHECK(std::stod(w_rows[5].at("i_zy_population_lower")) != zp.lower);
 }
 
 TEST_CASE("ip: threads, and one epoch alone, change no number", "[plane][ip]") {

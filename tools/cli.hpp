@@ -355,6 +355,9 @@ inline void ip_flags(command_flags& f) {
       .own("component-block", "B", "dropout-mc's components in blocks of B (see infoplane dropout --help)")
       .own("population-se", "WORD", "dropout-mc's population standard errors: influence or per_point (faster, "
                                     "reads low; see infoplane dropout --help)", "influence")
+      .own("label-prior-weight", "W", "weight in (0, 1) of the label prior in the held-out kernel classifier "
+                                      "behind I(Z;Y)'s population lower end (default 1/sqrt(N); "
+                                      "docs/design.md, \"I(Z;Y) from the mixture\")")
       .own("quiet", "", "no progress line on stderr");
 }
 
@@ -389,6 +392,11 @@ inline ip::ip_options ip_options_from(const command_flags& f) {
   if (pse != "influence" && pse != "per_point")
     throw usage_error("option --population-se: '" + pse + "' is not one of influence, per_point");
   o.population_std_error = pse == "influence" ? population_error::influence : population_error::per_point;
+  if (f.has("label-prior-weight")) {
+    o.label_prior_weight = f.number<double>("label-prior-weight");
+    if (!(*o.label_prior_weight > 0 && *o.label_prior_weight < 1))
+      throw usage_error("option --label-prior-weight: must lie in (0, 1), got " + f.str("label-prior-weight"));
+  }
   o.quiet = f.has("quiet");
   return o;
 }

@@ -33,6 +33,12 @@ def test_one_point():
     assert zp["upper_source"] == "plug-in"
     assert zp["upper"] == pytest.approx(p["i_zy_mixture"].value + 3 / (2 * 600), rel=1e-12)
     assert 0 < zp["lower"] < zp["upper"] and zp["lower_std_error"] > 0 and zp["upper_std_error"] > 0
+    # The label prior's weight moves the lower end only.
+    w = ip.information_plane(f, y, noise_var=0.25, noise_draws=2, seed=1, epoch=3, split="test", held_out=True,
+                             label_prior_weight=0.2)["i_zy_mixture"].population
+    assert w["lower"] != zp["lower"] and w["upper"] == zp["upper"]
+    with pytest.raises(ValueError, match="label_prior_weight"):
+        ip.information_plane(f, y, noise_var=0.25, label_prior_weight=1.5)
     assert len(p["binning"]) == 1 and p["binning"][0]["bins"] == 10 and p["total_seconds"] > 0
     # In place or not, any order and label width: the same point.
     q = ip.information_plane(np.asfortranarray(f), y.astype(np.int8), noise_var=0.25, noise_draws=2, seed=1, epoch=3,

@@ -50,6 +50,9 @@ struct information_plane_options {
   /// dropout_mixture_options::population_std_error: `per_point` skips the second pass over all
   /// pairs (about 2x the estimate's own time) at the price of a low population SE.
   population_error population_std_error = population_error::influence;
+  /// dropout_mixture_options::label_prior_weight: the prior's weight in the held-out classifier
+  /// behind I(Z;Y)'s population lower end (default 1/sqrt(N)).
+  std::optional<double> label_prior_weight{};
   bool gaussian_bound = true;             ///< dropout_gaussian_bound (analytic covariance)
   bool pairwise_bounds = false;           ///< KL and Bhattacharyya bounds: O(N^2 d)
   std::set<std::string> label_estimators = {"mixture"};  ///< any of label_estimator_names()
@@ -168,7 +171,8 @@ ip_point information_plane_point(const MF& f, const Labels& labels, const Noise&
                                .components = o.components,
                                .threads = o.threads,
                                .component_block = o.component_block,
-                               .population_std_error = o.population_std_error});
+                               .population_std_error = o.population_std_error,
+                               .label_prior_weight = o.label_prior_weight});
     if (want_mixture) {
       auto rep = mix.report(in, cls);
       p.i_xz = rep.mi;
