@@ -131,38 +131,38 @@ TEST_CASE("I(Z:Y) population lower end and its standard error: the estimator's d
   const std::vector<double> ones(n, 1.0);
   const double lower = T(ones), se = se_of(T);
   const double plug_upper = U(ones) + 2.0 / (2.0 * double(n)), plug_se = se_of(U);
+  std::vector<double> info;  // -log p(y_j)
+  for (int c : prob.y) info.push_back(-std::log(double(std::count(prob.y.begin(), prob.y.end(), c)) / double(n)));
   for (auto o : test::pass_settings(m, 11)) {
-      const auto storage = o.storage;
-      CAPTURE(o.threads, storage == precision::float32);
-      const auto rep = dropout_mixture(o).report(noisy_representation{prob.f, noise}, prob.y);
-      REQUIRE(rep.label_mi);
-      REQUIRE(rep.label_mi->population);
-      const auto& b = *rep.label_mi->population;
-      const double tol = storage == precision::float32 ? 1e-4 : 1e-7;
-      CHECK(b.lower == Approx(lower).epsilon(tol));
-      CHECK(b.lower_std_error == Approx(se).epsilon(tol));
-      // The upper end: the plug-in with Miller-Madow's (C - 1)/(2N), below I(X;Z)'s here.
-      REQUIRE(rep.mi.population->upper > plug_upper + 0.1);
-      CHECK(b.upper_source == "plug-in");
-      CHECK(b.upper == Approx(plug_upper).epsilon(tol));
-      CHECK(b.upper_std_error == Approx(plug_se).epsilon(tol));
-      CHECK(rep.label_mi->value == Approx(plug_upper - 1.0 / double(n)).epsilon(tol));
-      std::vector<double> info;
-      for (int c : prob.y) info.push_back(-std::log(double(std::count(prob.y.begin(), prob.y.end(), c)) / double(n)));
-      // per_point: the spread of each point's own terms, -log p(y_j) + cbar_j.
-      o.population_std_error = population_error::per_point;
-      std::vector<double> own;
-      F(ones, true, &own);
-      for (std::size_t j = 0; j < n; ++j) own[j] += info[j];
-      const auto pp = dropout_mixture(o).report(noisy_representation{prob.f, noise}, prob.y);
-      CHECK(pp.label_mi->population->lower_std_error == Approx(sd_of(own) / std::sqrt(double(n))).epsilon(tol));
-      CHECK(pp.label_mi->population->lower == Approx(lower).epsilon(tol));
-      CHECK(pp.label_mi->population->upper == Approx(plug_upper).epsilon(tol));
-      std::vector<double> own_plug;
-      F(ones, false, &own_plug);
-      for (std::size_t j = 0; j < n; ++j) own_plug[j] += info[j];
-      CHECK(pp.label_mi->population->upper_std_error == Approx(sd_of(own_plug) / std::sqrt(double(n))).epsilon(tol));
-    }
+    const auto storage = o.storage;
+    CAPTURE(o.threads, storage == precision::float32);
+    const auto rep = dropout_mixture(o).report(noisy_representation{prob.f, noise}, prob.y);
+    REQUIRE(rep.label_mi);
+    REQUIRE(rep.label_mi->population);
+    const auto& b = *rep.label_mi->population;
+    const double tol = storage == precision::float32 ? 1e-4 : 1e-7;
+    CHECK(b.lower == Approx(lower).epsilon(tol));
+    CHECK(b.lower_std_error == Approx(se).epsilon(tol));
+    // The upper end: the plug-in with Miller-Madow's (C - 1)/(2N), below I(X;Z)'s here.
+    REQUIRE(rep.mi.population->upper > plug_upper + 0.1);
+    CHECK(b.upper_source == "plug-in");
+    CHECK(b.upper == Approx(plug_upper).epsilon(tol));
+    CHECK(b.upper_std_error == Approx(plug_se).epsilon(tol));
+    CHECK(rep.label_mi->value == Approx(plug_upper - 1.0 / double(n)).epsilon(tol));
+    // per_point: the spread of each point's own terms, -log p(y_j) + cbar_j.
+    o.population_std_error = population_error::per_point;
+    std::vector<double> own;
+    F(ones, true, &own);
+    for (std::size_t j = 0; j < n; ++j) own[j] += info[j];
+    const auto pp = dropout_mixture(o).report(noisy_representation{prob.f, noise}, prob.y);
+    CHECK(pp.label_mi->population->lower_std_error == Approx(sd_of(own) / std::sqrt(double(n))).epsilon(tol));
+    CHECK(pp.label_mi->population->lower == Approx(lower).epsilon(tol));
+    CHECK(pp.label_mi->population->upper == Approx(plug_upper).epsilon(tol));
+    std::vector<double> own_plug;
+    F(ones, false, &own_plug);
+    for (std::size_t j = 0; j < n; ++j) own_plug[j] += info[j];
+    CHECK(pp.label_mi->population->upper_std_error == Approx(sd_of(own_plug) / std::sqrt(double(n))).epsilon(tol));
+  }
 }
 
 TEST_CASE("I(Z:Y) population bracket: the same bits for 1, 2 and 3 threads", "[population][labels][threads]") {

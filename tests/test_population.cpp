@@ -194,25 +194,23 @@ TEST_CASE("population standard errors: the influence formula, computed here from
   }
   const double se = sd_of(a) / std::sqrt(double(n)), se_loo = sd_of(a_loo) / std::sqrt(double(n));
   for (auto o : test::pass_settings(m, 9)) {
-    {
-      const auto storage = o.storage;
-      CAPTURE(o.threads, storage == precision::float32);
-      const auto rep = dropout_mixture(o).report(noisy_representation{f, noise});
-      const auto& r = rep.mi;
-      REQUIRE(r.population);
-      CHECK(rep.mi_leave_one_out_population_std_error == Approx(se_loo).epsilon(storage == precision::float32 ? 1e-4 : 1e-9));
-      const double tol = storage == precision::float32 ? 1e-4 : 1e-9;
-      CHECK(r.value == Approx(plug / double(p)).epsilon(tol));
-      CHECK(r.population->lower_std_error == Approx(se).epsilon(tol));
-      CHECK(r.population->upper_source != "none");
-      if (r.population->upper_source == "leave-one-out") CHECK(r.population->upper_std_error == Approx(se_loo).epsilon(tol));
-      // per_point leaves R out: the plain spread of the per-point terms.
-      o.population_std_error = population_error::per_point;
-      std::vector<double> phi(n, 0.0);
-      for (std::size_t s = 0; s < p; ++s) phi[s / m] += (lp(s, s / m) - lse(s, n) + std::log(double(n))) / double(m);
-      CHECK(dropout_mixture(o).estimate(noisy_representation{f, noise}).population->lower_std_error ==
-            Approx(sd_of(phi) / std::sqrt(double(n))).epsilon(tol));
-    }
+    const auto storage = o.storage;
+    CAPTURE(o.threads, storage == precision::float32);
+    const auto rep = dropout_mixture(o).report(noisy_representation{f, noise});
+    const auto& r = rep.mi;
+    REQUIRE(r.population);
+    CHECK(rep.mi_leave_one_out_population_std_error == Approx(se_loo).epsilon(storage == precision::float32 ? 1e-4 : 1e-9));
+    const double tol = storage == precision::float32 ? 1e-4 : 1e-9;
+    CHECK(r.value == Approx(plug / double(p)).epsilon(tol));
+    CHECK(r.population->lower_std_error == Approx(se).epsilon(tol));
+    CHECK(r.population->upper_source != "none");
+    if (r.population->upper_source == "leave-one-out") CHECK(r.population->upper_std_error == Approx(se_loo).epsilon(tol));
+    // per_point leaves R out: the plain spread of the per-point terms.
+    o.population_std_error = population_error::per_point;
+    std::vector<double> phi(n, 0.0);
+    for (std::size_t s = 0; s < p; ++s) phi[s / m] += (lp(s, s / m) - lse(s, n) + std::log(double(n))) / double(m);
+    CHECK(dropout_mixture(o).estimate(noisy_representation{f, noise}).population->lower_std_error ==
+          Approx(sd_of(phi) / std::sqrt(double(n))).epsilon(tol));
   }
 }
 

@@ -434,7 +434,7 @@ class dropout_mixture {
             const double cond = plug - zy;
             ps.zy += zy, ps.zy_sq += zy * zy;
             ps.cond += cond, ps.cond_sq += cond * cond;
-            ps.own_zy += std::exp(wo - s_y) - std::exp(wo - all);
+            if (lmx) ps.own_zy += std::exp(wo - s_y) - std::exp(wo - all);  // the influence pass's only
             // The held-out classifier (label_prior_weight): log q = log((1 - w) S_y / S + w p(y)),
             // both sums without the own component; the prior alone where S = 0. Only with
             // leave-one-out: seeded by the own weight, the kernel's sums without it are exact
