@@ -490,3 +490,24 @@ TEST_CASE("the pilot's counts: every d-term where nothing can be pruned, few whe
   CHECK(choose_mixture_kernel_from_pilot<float>(mixture_kernel::simd_pruned, mixture_work{}, 32) ==
         mixture_kernel::simd_pruned);  // no pilot: the first choice
 }
+
+TEST_CASE("the screen's threshold rises with d: the pilots measured on real and tanh features", "[kernel]") {
+  // Pilot counts as measured (benchmarks/README.md, "Automatic kernel choice"): pairs, the share
+  // of d-terms computed and the share of pairs with a live lane.
+  auto pilot = [](double computed, double live, std::size_t d) {
+    const std::uint64_t pairs = 600000;
+    return mixture_work{pairs, static_cast<std::uint64_t>(computed * double(pairs) * double(d)),
+                        static_cast<std::uint64_t>(live * double(pairs))};
+  };
+  const auto screened = mixture_kernel::simd_screened, pruned = mixture_kernel::simd_pruned;
+  // d = 32: FC train (1.7%) wins with the screen, FC test (2.2%) loses.
+  CHECK(choose_mixture_kernel_from_pilot<double>(screened, pilot(0.40, 0.0173, 32), 32) == screened);
+  CHECK(choose_mixture_kernel_from_pilot<double>(screened, pilot(0.31, 0.0223, 32), 32) == pruned);
+  // d = 84: tanh without leave-one-out (2.8%) wins, with it (6.9%) loses, as LeNet (6.7%) does.
+  CHECK(choose_mixture_kernel_from_pilot<double>(screened, pilot(0.50, 0.0284, 84), 84) == screened);
+  CHECK(choose_mixture_kernel_from_pilot<double>(screened, pilot(0.57, 0.0690, 84), 84) == pruned);
+  CHECK(choose_mixture_kernel_from_pilot<double>(screened, pilot(0.56, 0.0665, 78), 78) == pruned);
+  // Float data never gets the screen; the threshold never falls with d.
+  CHECK(choose_mixture_kernel_from_pilot<float>(pruned, pilot(0.50, 0.0284, 84), 84) == pruned);
+  for (std::size_t d = 16; d < 600; ++d) CHECK(screen_live_threshold(d + 1) >= screen_live_threshold(d));
+}
