@@ -317,3 +317,30 @@ TEST_CASE("gaussian-mi: a singular covariance is a numerical issue, not a number
   CHECK(gaussian_mi({.ridge = 1e-3}).estimate(paired_samples{g.x, y}).ok());
   CHECK_THROWS_AS(gaussian_mi({.ridge = -1}), infoplane::invalid_argument);
 }
+
+TEST_CASE("edge: the k-th nearest value by bisection equals widening the window, ties included", "[classic][edge]") {
+  // EDGE's step 3 as its reference code does it: widen a window around `at`, one nearer
+  // neighbour at a time (the left one on a tie), and take the window's farther end.
+  const auto widen = [](const std::vector<double>& v, std::size_t at, std::size_t k) {
+    std::size_t lo = at, hi = at;
+    for (std::size_t taken = 1; taken < k; ++taken) {
+      if (lo == 0) ++hi;
+      else if (hi + 1 == v.size()) --lo;
+      else if (v[at] - v[lo - 1] <= v[hi + 1] - v[at]) --lo;
+      else ++hi;
+    }
+    return std::max(v[at] - v[lo], v[hi] - v[at]);
+  };
+  auto rng = detail::rng_stream(11, 2);
+  for (const bool ties : {false, true})
+    for (std::size_t n : {1, 2, 3, 17, 200}) {
+      std::vector<double> v(n);
+      for (double& x : v) x = ties ? std::floor(6.0 * rng.uniform()) * 0.25 : rng.normal();
+      std::sort(v.begin(), v.end());
+      for (std::size_t at = 0; at < n; ++at)
+        for (std::size_t k = 1; k <= n; ++k) {
+          INFO("n " << n << " at " << at << " k " << k << (ties ? " ties" : ""));
+          REQUIRE(detail::kth_nearest_gap(v, at, k) == widen(v, at, k));
+        }
+    }
+}

@@ -33,6 +33,7 @@
 #include <vector>
 
 #include "infoplane/estimators/pairs/detail/discrete.hpp"
+#include "infoplane/estimators/pairs/detail/kth_gap.hpp"
 #include "infoplane/detail/rng.hpp"
 #include "infoplane/detail/math.hpp"
 #include "infoplane/detail/memory.hpp"
@@ -84,14 +85,15 @@ class edge {
                  static_cast<std::size_t>(in.y.cols()));
     const matrix x = in.x.template cast<double>(), y = in.y.template cast<double>();
     const matrix xw = project(x, 0), yw = project(y, 1);
-    double value = run(xw, yw, opt_.gamma);
+    const auto knn_x = knn_bandwidths(xw, opt_.epsilon[0], 0), knn_y = knn_bandwidths(yw, opt_.epsilon[1], 1);
+    double value = run(xw, yw, knn_x, knn_y, opt_.gamma);
     if (opt_.normalize_epsilon) {
       const double f = std::pow(2.0, -std::sqrt(2.0 * value) + 0.5 / value);
-      value = run(xw, yw, {0.9 * opt_.gamma[0] * f, 0.9 * opt_.gamma[1] * f});
+      value = run(xw, yw, knn_x, knn_y, {0.9 * opt_.gamma[0] * f, 0.9 * opt_.gamma[1] * f});
     }
     auto r = detail::result_of<edge>();
-    for (const auto& [m, fixed, side] : {std::tuple{&xw, opt_.epsilon[0], "x"}, std::tuple{&yw, opt_.epsilon[1], "y"}})
-      if (fixed == 0 && floor_sets_bandwidth(*m, side[0] == 'y'))
+    for (const auto& [knn, fixed, side] : {std::tuple{&knn_x, opt_.epsilon[0], "x"}, std::tuple{&knn_y, opt_.epsilon[1], "y"}})
+      if (fixed == 0 && floor_sets_bandwidth(*knn))
         detail::add_warning(r, std::string("edge: the k-NN distances of ") + side +
                                    " are below the fixed 1e-4 that EDGE adds to its bandwidth (reference 4.3.1), "
                                    "so the bandwidth does not follow the data: on data varying by less than 1e-4 "
@@ -156,33 +158,27 @@ class edge {
     k = std::clamp<std::size_t>(k, 1, n);
     auto rng = detail::make_stream(opt_.seed, detail::rng_purpose::subsample, (which << 32) + std::uint64_t(col));
     double total = 0;
-    for (std::size_t q = 0; q < opt_.knn_queries; ++q) {
-      const std::size_t at = static_cast<std::size_t>(rng.below(n));
-      // k-th nearest value to v[at] (itself first): expand a window of k values around it.
-      std::size_t lo = at, hi = at;  // window [lo, hi], holds one value
-      for (std::size_t taken = 1; taken < k; ++taken) {
-        if (lo == 0) ++hi;
-        else if (hi + 1 == n) --lo;
-        else if (v[at] - v[lo - 1] <= v[hi + 1] - v[at]) --lo;
-        else ++hi;
-      }
-      total += std::max(v[at] - v[lo], v[hi] - v[at]);
-    }
+    for (std::size_t q = 0; q < opt_.knn_queries; ++q) total += detail::kth_nearest_gap(v, static_cast<std::size_t>(rng.below(n)), k);
     return total / static_cast<double>(opt_.knn_queries) + 1e-4;
   }
 
-  // Whether the 1e-4 that step 3 adds exceeds the data's own k-NN distance on every coordinate.
-  bool floor_sets_bandwidth(const matrix& m, std::uint64_t which) const {
-    for (Eigen::Index c = 0; c < m.cols(); ++c)
-      if (knn_bandwidth(m, c, which) > 2e-4) return false;
-    return true;
+  // Step 3 for every coordinate of one side, once: both runs and the warning's test read it.
+  std::vector<double> knn_bandwidths(const matrix& m, double fixed, std::uint64_t which) const {
+    std::vector<double> b(static_cast<std::size_t>(m.cols()), fixed);
+    if (fixed == 0)
+      for (Eigen::Index c = 0; c < m.cols(); ++c) b[std::size_t(c)] = knn_bandwidth(m, c, which);
+    return b;
   }
 
-  std::vector<double> bandwidths(const matrix& m, double gamma, double fixed, std::uint64_t which) const {
-    std::vector<double> eps(static_cast<std::size_t>(m.cols()));
-    const double dp = static_cast<double>(m.cols());
-    for (Eigen::Index c = 0; c < m.cols(); ++c)
-      eps[std::size_t(c)] = (fixed > 0 ? fixed : knn_bandwidth(m, c, which)) * 3.0 * dp * gamma;
+  // Whether the 1e-4 that step 3 adds exceeds the data's own k-NN distance on every coordinate.
+  static bool floor_sets_bandwidth(const std::vector<double>& knn) {
+    return std::all_of(knn.begin(), knn.end(), [](double b) { return b <= 2e-4; });
+  }
+
+  static std::vector<double> bandwidths(const std::vector<double>& knn, double gamma) {
+    std::vector<double> eps(knn.size());
+    const double dp = static_cast<double>(knn.size());
+    for (std::size_t c = 0; c < knn.size(); ++c) eps[c] = knn[c] * 3.0 * dp * gamma;
     return eps;
   }
 
@@ -219,9 +215,10 @@ class edge {
     return total / n;
   }
 
-  double run(const matrix& xw, const matrix& yw, std::array<double, 2> gamma) const {
+  double run(const matrix& xw, const matrix& yw, const std::vector<double>& knn_x, const std::vector<double>& knn_y,
+             std::array<double, 2> gamma) const {
     gamma = {0.9 * gamma[0], 0.9 * gamma[1]};
-    const auto ex = bandwidths(xw, gamma[0], opt_.epsilon[0], 0), ey = bandwidths(yw, gamma[1], opt_.epsilon[1], 1);
+    const auto ex = bandwidths(knn_x, gamma[0]), ey = bandwidths(knn_y, gamma[1]);
     auto shift_rng = detail::make_stream(opt_.seed, detail::rng_purpose::noise, 7);
     std::vector<double> estimates;
     for (std::size_t j = 0; j < opt_.L; ++j) {
