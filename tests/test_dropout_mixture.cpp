@@ -140,6 +140,30 @@ TEST_CASE("spatial order: a permutation that puts each cluster's rows together",
     }
 }
 
+TEST_CASE("spatial order: the same permutation on 1, 2 and 3 threads, clusters kept together", "[dropout][order][threads]") {
+  // 16 tight clusters of 512 rows, interleaved: large enough (8192 rows) that threads share
+  // the ranges below the first splits.
+  const std::size_t n = 8192, d = 12, clusters = 16;
+  auto rng = detail::rng_stream(5, 3);
+  std::vector<double> centre(clusters * d), g(n * d);
+  for (double& c : centre) c = 20.0 * rng.uniform() - 10.0;
+  for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t k = 0; k < d; ++k) g[i * d + k] = centre[(i % clusters) * d + k] + 0.01 * rng.normal();
+  const auto one = detail::spatial_order(g.data(), n, d, 1);
+  std::vector<std::size_t> sorted = one;
+  std::sort(sorted.begin(), sorted.end());
+  for (std::size_t i = 0; i < n; ++i) REQUIRE(sorted[i] == i);
+  for (unsigned t : {2u, 3u}) {
+    INFO(t << " threads");
+    CHECK(detail::spatial_order(g.data(), n, d, t) == one);
+  }
+  for (std::size_t q = 0; q < clusters; ++q)
+    for (std::size_t i = q * 512; i < (q + 1) * 512; ++i) {
+      INFO("run " << q << " position " << i);
+      REQUIRE(one[i] % clusters == one[q * 512] % clusters);
+    }
+}
+
 TEST_CASE("the spatial order's coordinates are refused up front beyond the memory limit", "[dropout][order][memory]") {
   // 3000 x 32 coordinates are 768 KB; every earlier buffer of this run is below 200 KB.
   const auto f = make_toy_representation(3000, 32, 2);

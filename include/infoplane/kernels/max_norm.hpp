@@ -45,10 +45,11 @@ class max_norm_blocks {
   static constexpr std::size_t block = 64;   ///< points per bounding box
   static_assert(block % W == 0);
 
-  /// `points`: row-major n x d, copied (in the spatial order) into panels and a row-major copy.
-  max_norm_blocks(const double* points, std::size_t n, std::size_t d)
+  /// `points`: row-major n x d, copied (in the spatial order) into panels and a row-major copy;
+  /// `threads` order them (the same order for any count).
+  max_norm_blocks(const double* points, std::size_t n, std::size_t d, unsigned threads = 1)
       : n_(n), d_(d), dp_((d + W - 1) / W * W), blocks_((n + block - 1) / block),
-        order_(detail::spatial_order(points, n, d)), rows_(n * d),
+        order_(detail::spatial_order(points, n, d, threads)), rows_(n * d),
         data_(blocks_ * block * d, std::numeric_limits<double>::infinity()), lo_(blocks_ * dp_, 0.0), hi_(blocks_ * dp_, 0.0),
         panel_lo_(panels() * dp_, 0.0), panel_hi_(panels() * dp_, 0.0) {
     for (std::size_t p = 0; p < n; ++p) {

@@ -325,7 +325,8 @@ class dropout_mixture {
       if constexpr (!local)
         if (ordered)
           for (const auto& rg : w.ranges)
-            detail::spatial_order(f, std::span<std::size_t>(g.members).subspan(rg.begin, rg.end - rg.begin), g.dims);
+            detail::spatial_order(f, std::span<std::size_t>(g.members).subspan(rg.begin, rg.end - rg.begin), g.dims,
+                                  opt_.threads);
       // Pieces: the blocks [k B, (k + 1) B) of the packed order, cut at class boundaries.
       for (std::size_t q = 0; q < w.ranges.size(); ++q) {
         w.class_pieces.push_back(w.pieces.size());
@@ -470,17 +471,28 @@ class dropout_mixture {
     // (as the batches hold them) spread evenly over the group, and its counts choose each
     // piece's kernel (screened, pruned or brute force: kernel_choice.hpp). The pilot depends on
     // the data and the seed only, so the choice is the same for any thread or process count.
+    const auto piloted = [&](std::size_t gi) {
+      return opt_.kernel == mixture_kernel::automatic && groups[gi].members.size() * m_draws >= 4 * pilot_samples;
+    };
     auto tune = [&](std::size_t gi, std::vector<mixture_evaluator<T>>& evaluators, auto&& rebuild) {
       const std::size_t members = groups[gi].members.size();
-      if (opt_.kernel != mixture_kernel::automatic || members * m_draws < 4 * pilot_samples) return;
+      if (!piloted(gi)) return;
       const std::size_t want = std::max<std::size_t>(1, pilot_samples / m_draws);
       const std::size_t run = std::min(want, std::max<std::size_t>(1, 64 / m_draws)), runs = want / run;
+      // Counts per run, added in run order: integers, so the same for any thread count.
+      std::vector<std::vector<mixture_work>> per_run(runs, std::vector<mixture_work>(evaluators.size()));
+      detail::parallel_for(runs, opt_.threads, 1, [&](std::size_t r0, std::size_t r1) {
+        for (std::size_t r = r0; r < r1; ++r) {
+          batch x{gi, r * members / runs, r * members / runs + run, {}, {}, {}, {}, {}};
+          draw(x);
+          for (std::size_t pi = 0; pi < evaluators.size(); ++pi)
+            evaluators[pi].measure(samples_for(x, pi), seed_of(x), per_run[r][pi]);
+        }
+      });
       std::vector<mixture_work> seen(evaluators.size());
-      for (std::size_t r = 0; r < runs; ++r) {
-        batch x{gi, r * members / runs, r * members / runs + run, {}, {}, {}, {}, {}};
-        draw(x);
-        for (std::size_t pi = 0; pi < evaluators.size(); ++pi) evaluators[pi].measure(samples_for(x, pi), seed_of(x), seen[pi]);
-      }
+      for (const auto& pr : per_run)
+        for (std::size_t pi = 0; pi < seen.size(); ++pi)
+          seen[pi].pairs += pr[pi].pairs, seen[pi].units += pr[pi].units, seen[pi].live += pr[pi].live;
       for (std::size_t pi = 0; pi < evaluators.size(); ++pi) {
         const mixture_kernel k = choose_mixture_kernel_from_pilot<T>(work[gi].kernel, seen[pi], work[gi].packed.d);
         if (k != evaluators[pi].kernel()) evaluators[pi] = rebuild(pi, k);
@@ -500,7 +512,10 @@ class dropout_mixture {
           return evaluator(w, w.packed.mean.data() + b * d, w.packed.half_prec.data() + b * d,
                            w.packed.log_norm.data() + b, pi, kernel);
         };
-        for (std::size_t pi = 0; pi < w.pieces.size(); ++pi) evaluators.push_back(build(pi, w.kernel));
+        // A piloted group starts on the pruned kernel, which the pilot measures (whatever an
+        // evaluator runs) and most real features keep: packing a screen first was wasted there.
+        const mixture_kernel start = piloted(gi) ? mixture_kernel::simd_pruned : w.kernel;
+        for (std::size_t pi = 0; pi < w.pieces.size(); ++pi) evaluators.push_back(build(pi, start));
         tune(gi, evaluators, build);
         for (const auto& ev : evaluators) kernels_used.push_back(ev.kernel());
         const std::size_t lo = share.range[gi].first, hi = share.range[gi].second;

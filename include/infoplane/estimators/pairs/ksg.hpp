@@ -149,7 +149,7 @@ class ksg {
       joint << x, y;
       std::vector<double> eps(n);
       {
-        const max_norm_blocks sj(joint.data(), n, std::size_t(joint.cols()));
+        const max_norm_blocks sj(joint.data(), n, std::size_t(joint.cols()), opt_.threads);
         each_tile(n, [&](std::size_t p0, std::size_t nq) {
           double e[max_norm_blocks::tile];
           sj.kth_distances(p0, nq, k, e);
@@ -158,7 +158,7 @@ class ksg {
       }
       std::fill(term.begin(), term.end(), 0.0);
       for (const matrix* side : {&x, &y}) {
-        const max_norm_blocks s(side->data(), n, std::size_t(side->cols()));
+        const max_norm_blocks s(side->data(), n, std::size_t(side->cols()), opt_.threads);
         each_tile(n, [&](std::size_t p0, std::size_t nq) {
           double r[max_norm_blocks::tile];
           std::size_t c[max_norm_blocks::tile];
@@ -225,14 +225,14 @@ class ksg {
       std::vector<double> eps(n);
       for (std::size_t c = 0; c < members.size(); ++c) {
         const std::size_t nc = std::size_t(members[c].rows()), ki = std::min(opt_.k, nc - 1);
-        const max_norm_blocks within(members[c].data(), nc, std::size_t(xk.cols()));
+        const max_norm_blocks within(members[c].data(), nc, std::size_t(xk.cols()), opt_.threads);
         each_tile(nc, [&](std::size_t p0, std::size_t nq) {
           double e[max_norm_blocks::tile];
           within.kth_distances(p0, nq, ki, e);
           for (std::size_t r = 0; r < nq; ++r) eps[global[c][within.order()[p0 + r]]] = e[r];
         });
       }
-      const max_norm_blocks every(xk.data(), n, std::size_t(xk.cols()));
+      const max_norm_blocks every(xk.data(), n, std::size_t(xk.cols()), opt_.threads);
       each_tile(n, [&](std::size_t p0, std::size_t nq) {
         double r[max_norm_blocks::tile];
         std::size_t m[max_norm_blocks::tile];

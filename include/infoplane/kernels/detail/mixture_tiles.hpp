@@ -45,22 +45,23 @@ namespace infoplane::detail {
 template <class U>
 std::vector<double> unit_centres(const mixture_view<U>& m) {
   std::vector<double> centre(m.d, 0.0);
-  for (std::size_t k = 0; k < m.d && m.k > 0; ++k) {
-    double lo = static_cast<double>(m.mean[k]), hi = lo;
-    for (std::size_t j = 1; j < m.k; ++j) {
-      lo = std::min(lo, static_cast<double>(m.mean[j * m.d + k]));
-      hi = std::max(hi, static_cast<double>(m.mean[j * m.d + k]));
+  if (m.k == 0) return centre;
+  // Row by row (the means are row-major): a column at a time strides through every component.
+  std::vector<double> lo(m.d), hi(m.d), at_zero(m.d, 0.0), at_mid(m.d, 0.0);  // max |mu - c| sqrt(h), in deviations
+  for (std::size_t k = 0; k < m.d; ++k) lo[k] = hi[k] = static_cast<double>(m.mean[k]);
+  for (std::size_t j = 1; j < m.k; ++j)
+    for (std::size_t k = 0; k < m.d; ++k) {
+      lo[k] = std::min(lo[k], static_cast<double>(m.mean[j * m.d + k]));
+      hi[k] = std::max(hi[k], static_cast<double>(m.mean[j * m.d + k]));
     }
-    const double mid = 0.5 * (lo + hi);
-    double at_zero = 0.0, at_mid = 0.0;  // max |mu - c| sqrt(h), in deviations
-    for (std::size_t j = 0; j < m.k; ++j) {
-      const double mu = static_cast<double>(m.mean[j * m.d + k]);
+  for (std::size_t j = 0; j < m.k; ++j)
+    for (std::size_t k = 0; k < m.d; ++k) {
+      const double mu = static_cast<double>(m.mean[j * m.d + k]), mid = 0.5 * (lo[k] + hi[k]);
       const double r = std::sqrt(static_cast<double>(m.half_prec[j * m.d + k]));
-      at_zero = std::max(at_zero, std::abs(mu) * r);
-      at_mid = std::max(at_mid, std::abs(mu - mid) * r);
+      at_zero[k] = std::max(at_zero[k], std::abs(mu) * r);
+      at_mid[k] = std::max(at_mid[k], std::abs(mu - mid) * r);
     }
-    centre[k] = at_mid < at_zero ? mid : 0.0;
-  }
+  for (std::size_t k = 0; k < m.d; ++k) centre[k] = at_mid[k] < at_zero[k] ? 0.5 * (lo[k] + hi[k]) : 0.0;
   return centre;
 }
 

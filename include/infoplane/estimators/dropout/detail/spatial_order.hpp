@@ -25,7 +25,7 @@ namespace infoplane::detail {
 /// Reorders `members` (rows of f) in the spatial order (infoplane/detail/spatial_order.hpp) of
 /// log|f| over `dims`, negative values offset by 64 so that signs separate.
 template <class F, class Index>
-void spatial_order(const F& f, std::span<std::size_t> members, const std::vector<Index>& dims) {
+void spatial_order(const F& f, std::span<std::size_t> members, const std::vector<Index>& dims, unsigned threads = 1) {
   const std::size_t n = members.size(), d = dims.size();
   if (n <= 16 || d == 0) return;  // the order's own leaf: nothing moves
   require_memory({n, d}, sizeof(double), "dropout-mc: the spatial order of a group's " + std::to_string(n) + " points");
@@ -35,7 +35,7 @@ void spatial_order(const F& f, std::span<std::size_t> members, const std::vector
       const double v = static_cast<double>(f(static_cast<Eigen::Index>(members[i]), static_cast<Eigen::Index>(dims[k])));
       g[i * d + k] = std::log(std::abs(v)) + (v < 0 ? 64.0 : 0.0);
     }
-  const std::vector<std::size_t> idx = spatial_order(g.data(), n, d);
+  const std::vector<std::size_t> idx = spatial_order(g.data(), n, d, threads);
   std::vector<std::size_t> old(members.begin(), members.end());
   for (std::size_t i = 0; i < n; ++i) members[i] = old[idx[i]];
 }
