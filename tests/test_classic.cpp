@@ -2,6 +2,8 @@
 // cases worked by hand from the published algorithm.
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <cstdlib>
+#include <string>
 #include <limits>
 
 #include "infoplane/estimators/pairs/binning.hpp"
@@ -196,6 +198,23 @@ TEST_CASE("edge: bad input", "[classic][edge][bad-input]") {
   CHECK_THROWS_WITH(edge().estimate(paired_samples{x, y}), Catch::Contains("too few samples"));
   mat e(0, 1);
   CHECK_THROWS_WITH(edge().estimate(paired_samples{e, e}), Catch::Contains("empty"));
+}
+
+TEST_CASE("edge: working memory refused up front, more with more ensemble members at once", "[classic][edge][memory]") {
+  // N = 4000, dx = 8 (projected to 8), dy = 1: 1.62 MB with one member at a time, 2.62 MB with
+  // two (code books, cells and ids per member).
+  const mat x = mat::Random(4000, 8), y = mat::Random(4000, 1);
+  ::setenv("INFOPLANE_MEMORY_LIMIT", "2000K", 1);
+  CHECK_NOTHROW(edge({.threads = 1}).estimate(paired_samples{x, y}));
+  std::string msg;
+  try {
+    (void)edge({.threads = 2}).estimate(paired_samples{x, y});
+  } catch (const std::invalid_argument& err) {
+    msg = err.what();
+  }
+  ::unsetenv("INFOPLANE_MEMORY_LIMIT");
+  INFO(msg);
+  CHECK(msg.find("edge: N = 4000 samples, dx = 8, dy = 1") != std::string::npos);
 }
 
 TEST_CASE("ksg: k-d tree (sorted line in 1-D) and brute force give identical values, with ties", "[classic][ksg][threads]") {

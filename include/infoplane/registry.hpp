@@ -230,7 +230,8 @@ struct registration<edge> {
             flag<O>("edge-average", member(&O::ensemble), "combine the ensemble by its mean, not its median",
                     edge_ensemble::average, edge_ensemble::median),
             flag<O>("edge-stochastic", member(&O::stochastic), "random shifts instead of j / L"),
-            number<O>("seed", member(&O::seed), "seed of the projections and query points")};
+            number<O>("seed", member(&O::seed), "seed of the projections and query points"),
+            number<O>("threads", member(&O::threads), "threads (ensemble members at once), 0 for all cores")};
   }
   /// --gamma-y and --epsilon-y follow --gamma and --epsilon unless given.
   static void finish(options_type& o, const values& given) {

@@ -220,7 +220,7 @@ ip_point information_plane_point(const MF& f, const Labels& labels, const Noise&
       return r;
     };
     if (o.label_estimators.count("edge"))
-      timed("edge", [&] { p.i_zy_edge = finish(edge({.seed = seed + 2}).estimate(paired_samples{z, y})); });
+      timed("edge", [&] { p.i_zy_edge = finish(edge({.seed = seed + 2, .threads = o.threads}).estimate(paired_samples{z, y})); });
     if (o.label_estimators.count("ksg"))
       timed("ksg", [&] {
         p.i_zy_ksg = finish(ksg({.discrete_y = true, .seed = seed + 1, .threads = o.threads}).estimate(paired_samples{z, y}));

@@ -37,6 +37,7 @@
 #include "infoplane/detail/rng.hpp"
 #include "infoplane/detail/math.hpp"
 #include "infoplane/detail/memory.hpp"
+#include "infoplane/detail/parallel.hpp"
 #include "infoplane/estimators/concepts.hpp"
 #include "infoplane/inputs/samples.hpp"
 #include "infoplane/results/estimate_result.hpp"
@@ -61,6 +62,7 @@ struct edge_options {
   bool stochastic = false;                            ///< random shifts instead of j / L
   std::size_t knn_queries = 500;                      ///< r in step 3
   std::uint64_t seed = 0;
+  unsigned threads = 0;                               ///< ensemble members at once (0: all cores)
 };
 
 class edge {
@@ -117,14 +119,15 @@ class edge {
   }
 
   // Refused up front: the double copies of x and y, 8 N (dx + dy) bytes; the projections, 8 N d'
-  // a side, and the d x d' weights; per ensemble member (one at a time) a code book of up to N
-  // entries of d' 64-bit codes and 64 bytes of hash node a side, cell counts (40 N) and 4-byte
-  // ids; the sorted coordinate of the k-NN bandwidths, 8 N.
+  // a side, and the d x d' weights; the sorted coordinate of the k-NN bandwidths, 8 N; and per
+  // ensemble member in work (one per thread) a code book of up to N entries of d' 64-bit codes
+  // and 64 bytes of hash node a side, cell counts (40 N) and 4-byte ids.
   void check_memory(std::size_t n, std::size_t dx, std::size_t dy) const {
     const std::size_t px = projected_dims(n, dx), py = projected_dims(n, dy);
     const long double rows = static_cast<long double>(n);
-    const long double bytes = 8 * rows * (dx + dy) + 16 * rows * (px + py) + 8.0L * (dx * px + dy * py) +
-                              rows * (2 * 64 + 40 + 12 + 8);
+    const auto at_once = static_cast<long double>(std::min<std::size_t>(detail::resolve_threads(opt_.threads), opt_.L));
+    const long double bytes = 8 * rows * (dx + dy) + 8 * rows * (px + py) + 8.0L * (dx * px + dy * py) + 8 * rows +
+                              at_once * (8 * rows * (px + py) + rows * (2 * 64 + 40 + 12));
     detail::require_bytes(bytes, "edge: N = " + std::to_string(n) + " samples, dx = " + std::to_string(dx) +
                                      ", dy = " + std::to_string(dy) + " projected to " + std::to_string(px) + " and " +
                                      std::to_string(py));
@@ -220,7 +223,12 @@ class edge {
     gamma = {0.9 * gamma[0], 0.9 * gamma[1]};
     const auto ex = bandwidths(knn_x, gamma[0]), ey = bandwidths(knn_y, gamma[1]);
     auto shift_rng = detail::make_stream(opt_.seed, detail::rng_purpose::noise, 7);
-    std::vector<double> estimates;
+    // Each member's bandwidths and shifts in turn (the shifts share one stream), then the
+    // members on the threads, each estimate in its own slot: the same for any thread count.
+    struct member {
+      std::vector<double> ex, bx, ey, by;
+    };
+    std::vector<member> members(opt_.L);
     for (std::size_t j = 0; j < opt_.L; ++j) {
       const double t = opt_.epsilon_vector == edge_epsilon_vector::fixed || opt_.L == 1
                            ? 1.0
@@ -234,12 +242,17 @@ class edge {
         }
         return out;
       };
-      std::vector<double> bx, by;
-      const auto ejx = scaled(ex, bx), ejy = scaled(ey, by);
-      std::size_t kx = 0, ky = 0;
-      const auto ix = hash(xw, ejx, bx, kx), iy = hash(yw, ejy, by, ky);
-      estimates.push_back(base_estimate(ix, kx, iy, ky));
+      members[j].ex = scaled(ex, members[j].bx);
+      members[j].ey = scaled(ey, members[j].by);
     }
+    std::vector<double> estimates(opt_.L);
+    detail::parallel_for(opt_.L, opt_.threads, 1, [&](std::size_t j0, std::size_t j1) {
+      for (std::size_t j = j0; j < j1; ++j) {
+        std::size_t kx = 0, ky = 0;
+        const auto ix = hash(xw, members[j].ex, members[j].bx, kx), iy = hash(yw, members[j].ey, members[j].by, ky);
+        estimates[j] = base_estimate(ix, kx, iy, ky);
+      }
+    });
     if (opt_.ensemble == edge_ensemble::average) {
       double s = 0;
       for (double e : estimates) s += e;
