@@ -96,7 +96,7 @@ check "estimate --help lists every sample-pair option" help_has_all estimate sam
 check "dropout --help lists every option" help_has_all dropout sample_pairs noise_model
 check "toy-sweep --help lists the noise-model options" help_has_all toy-sweep noise_model
 check "benchmark --help lists every estimator option" help_has_all benchmark sample_pairs noise_model
-for flag in dir m-train m-test label-estimators bins bin-sizes bounds plot-zy epochs every out seed threads quiet drop-probability; do
+for flag in dir m-train m-test label-estimators bins bin-sizes bounds plot-zy epochs every out seed threads float quiet drop-probability; do
   check "ip --help lists --$flag" grep -q -- "--$flag" < <("$bin" ip --help)
 done
 check "dropout --help shows the default label estimator" grep -q "label-estimator E=edge" < <("$bin" dropout --help)
@@ -190,6 +190,22 @@ PY
   check "ip prints a JSON summary" /usr/bin/python3 -c 'import json,sys; json.loads(sys.stdin.read())' <<<"$out"
   check "ip writes information_plane.csv with a row per epoch and split" \
     test "$(wc -l < "$tmp/run/ip/information_plane.csv")" -eq 5
+  # --float: the same draws in float32 storage; I(X;Z) within float rounding of float64's, and said.
+  "$bin" ip --dir "$tmp/run" --noise-var 0.1 --quiet --seed 1 --float --out "$tmp/run/ip_float" > /dev/null
+  check "ip --float: I(X;Z) and its bracket within 1e-5 relative of float64's" /usr/bin/python3 -c '
+import csv, sys
+a, b = (list(csv.DictReader(open(p))) for p in sys.argv[1:])
+assert len(a) == len(b) == 4
+for r, s in zip(a, b):
+    for k in ("i_xz", "i_xz_lower", "i_xz_upper", "i_zy"):
+        x, y = float(r[k]), float(s[k])
+        assert x > 0 and abs(x - y) <= 1e-5 * abs(x), (k, x, y)
+' "$tmp/run/ip/information_plane.csv" "$tmp/run/ip_float/information_plane.csv"
+  check "ip --float is recorded in information_plane.json" /usr/bin/python3 -c '
+import json, sys
+a = json.load(open(sys.argv[1])); b = json.load(open(sys.argv[2]))
+assert a["options"]["storage"] == "float64" and b["options"]["storage"] == "float32"
+' "$tmp/run/ip/information_plane.json" "$tmp/run/ip_float/information_plane.json"
   bad "ip: both bins and bin sizes" ip --dir "$tmp/run" --noise-var 0.1 --bins 3 --bin-sizes 0.5
   bad "ip: unknown label estimator" ip --dir "$tmp/run" --noise-var 0.1 --label-estimators nope
 fi

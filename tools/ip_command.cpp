@@ -177,6 +177,7 @@ std::optional<std::string> write_outputs(const std::string& out, const ip_option
                   {"threads", o.threads}};
   if (o.component_block) j["options"]["component_block"] = *o.component_block;
   j["options"]["population_se"] = o.population_std_error == population_error::influence ? "influence" : "per_point";
+  j["options"]["storage"] = o.storage == precision::float32 ? "float32" : "float64";
   if (o.label_prior_weight) j["options"]["label_prior_weight"] = *o.label_prior_weight;
   j["points"] = nlohmann::json::array();
   for (std::size_t k = 0; k < points.size(); ++k) {

@@ -53,6 +53,7 @@ struct ip_options {
   unsigned threads = 0;                            ///< --threads (0: all cores)
   std::optional<std::size_t> component_block;      ///< --component-block B (dropout-mc's blocks)
   population_error population_std_error = population_error::influence;  ///< --population-se
+  precision storage = precision::float64;                                ///< --float
   std::optional<double> label_prior_weight{};  ///< --label-prior-weight
   bool quiet = false;                              ///< --quiet: no progress lines
   // Hooks of infoplane-mpi: each representation file is read through `read_matrix` (there:
@@ -290,6 +291,7 @@ inline information_plane_options point_options(const ip_options& o, std::uint64_
   po.threads = o.threads;
   po.component_block = o.component_block;
   po.population_std_error = o.population_std_error;
+  po.storage = o.storage;
   po.label_prior_weight = o.label_prior_weight;
   po.gaussian_bound = std::count(o.bounds.begin(), o.bounds.end(), "gauss") > 0;
   po.pairwise_bounds = std::count(o.bounds.begin(), o.bounds.end(), "pairwise") > 0;
