@@ -236,8 +236,12 @@ TEST_CASE("ksg: k-d tree (sorted line in 1-D) and brute force give identical val
 TEST_CASE("max-norm blocks: k-th distances and counts equal a scalar loop's, ties and partial tiles included", "[classic][ksg]") {
   const std::size_t n = GENERATE(2u, 9u, 17u, 130u, 700u), d = GENERATE(1u, 3u, 33u);
   const bool quantised = GENERATE(false, true);  // integer grid: many exact ties and duplicates
+  // The counts scan in float beside the double: tiny and huge scales test its slack (1e38 is
+  // beyond float's range, where the counts stay in double).
+  const double scale = GENERATE(1.0, 1e-30, 3e30, 1e38);
   mat pts = mat::Random(Eigen::Index(n), Eigen::Index(d));
   if (quantised) pts = (3.0 * pts).array().round();
+  pts *= scale;
   const Eigen::Matrix<double, -1, -1, Eigen::RowMajor> rm = pts;
   const max_norm_blocks set(rm.data(), n, d);
   // The order is a permutation of the rows.
@@ -261,10 +265,10 @@ TEST_CASE("max-norm blocks: k-th distances and counts equal a scalar loop's, tie
       for (std::size_t j = 0; j < n; ++j)
         if (j != i) all.push_back(dist(i, j));
       std::sort(all.begin(), all.end());
-      INFO("n=" << n << " d=" << d << " quantised=" << quantised << " position " << p0 + r);
+      INFO("n=" << n << " d=" << d << " quantised=" << quantised << " scale " << scale << " position " << p0 + r);
       REQUIRE(eps[r] == all[k - 1]);
       // radii at an exact tie (the k-th distance, which is out), wide, and none
-      radius[r] = r % 3 == 0 ? eps[r] : r % 3 == 1 ? 0.7 * double(r) : 0.0;
+      radius[r] = r % 3 == 0 ? eps[r] : r % 3 == 1 ? 0.7 * double(r) * scale : 0.0;
     }
     const auto check_counts = [&] {
       set.count_within(p0, nq, radius, counts);
@@ -272,13 +276,21 @@ TEST_CASE("max-norm blocks: k-th distances and counts equal a scalar loop's, tie
         const std::size_t i = set.order()[p0 + r];
         std::size_t want = 0;
         for (std::size_t j = 0; j < n; ++j) want += dist(i, j) < radius[r];
-        INFO("n=" << n << " d=" << d << " quantised=" << quantised << " position " << p0 + r << " radius " << radius[r]);
+        INFO("n=" << n << " d=" << d << " quantised=" << quantised << " scale " << scale << " position " << p0 + r
+                  << " radius " << radius[r]);
         CHECK(counts[r] == want);
       }
     };
     check_counts();
+    // Radii within float's rounding of a tie: one ulp above it (the tie is in), and 1e-7
+    // relative either side, where the float distances cannot decide.
+    for (int shift : {1, 2, 3}) {
+      for (std::size_t r = 0; r < nq; ++r)
+        radius[r] = shift == 1 ? std::nextafter(eps[r], INFINITY) : eps[r] * (shift == 2 ? 1 + 1e-7 : 1 - 1e-7);
+      check_counts();
+    }
     // Wide radii in the whole tile, so that blocks and panels are also counted whole.
-    const double span = quantised ? 3.0 : 1.0;
+    const double span = (quantised ? 3.0 : 1.0) * scale;
     for (std::size_t r = 0; r < nq; ++r) radius[r] = eps[r] + span * (1.2 + 0.2 * double(r));
     check_counts();
   }

@@ -1,7 +1,9 @@
 #pragma once
 // Max-norm (Chebyshev) neighbour search, vectorised over the points: KSG and Ross in high
-// dimensions, where k-d trees stop pruning. max and |a - b| are exact, so the distances equal
-// a scalar loop's bit for bit, in any order and at any instruction set.
+// dimensions, where k-d trees stop pruning. The distances are those of a scalar loop in double
+// (max is exact, |a - b| rounds the same way), in any order and at any instruction set. The
+// radius counts scan in float (twice the lanes) and hand the pairs that float cannot decide to
+// that double loop, so they equal its counts exactly.
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
@@ -38,12 +40,13 @@ inline void keep_smallest(double* best, std::size_t k, double v) noexcept {
 /// number of threads.
 class max_norm_blocks {
   using batch = xsimd::batch<double>;
-  static constexpr std::size_t W = batch::size;
+  using fbatch = xsimd::batch<float>;
+  static constexpr std::size_t W = batch::size, FW = fbatch::size;
 
  public:
   static constexpr std::size_t tile = 8;     ///< queries per register tile
   static constexpr std::size_t block = 64;   ///< points per bounding box
-  static_assert(block % W == 0);
+  static_assert(block % W == 0 && block % FW == 0);
 
   /// `points`: row-major n x d, copied (in the spatial order) into panels and a row-major copy;
   /// `threads` order them (the same order for any count).
@@ -52,20 +55,40 @@ class max_norm_blocks {
         order_(detail::spatial_order(points, n, d, threads)), rows_(n * d),
         data_(blocks_ * block * d, std::numeric_limits<double>::infinity()), lo_(blocks_ * dp_, 0.0), hi_(blocks_ * dp_, 0.0),
         panel_lo_(panels() * dp_, 0.0), panel_hi_(panels() * dp_, 0.0) {
+    double largest = 0.0;
     for (std::size_t p = 0; p < n; ++p) {
       const double* src = points + order_[p] * d;
       std::copy_n(src, d, rows_.data() + p * d);
-      for (std::size_t c = 0; c < d; ++c) data_[(p / W) * d * W + c * W + p % W] = src[c];
+      for (std::size_t c = 0; c < d; ++c) {
+        data_[(p / W) * d * W + c * W + p % W] = src[c];
+        largest = std::max(largest, std::abs(src[c]));
+      }
     }
     for (std::size_t b = 0; b < blocks_; ++b) box(b * block, std::min(n, (b + 1) * block), lo_.data() + b * dp_, hi_.data() + b * dp_);
     for (std::size_t p = 0; p < panels(); ++p)
       box(p * W, std::min(n, (p + 1) * W), panel_lo_.data() + p * dp_, panel_hi_.data() + p * dp_);
+    // The float copy for the radius counts. Each coordinate rounds by at most u|x| (u = 2^-24),
+    // their difference by u|x_f - y_f|, the double difference by 2^-53 |x - y|: with every
+    // |coordinate| <= L a float distance is within 4.0000003 u L of the double one (max and
+    // abs do not add to it). `slack_` is 5 u L plus 1e-37 for subnormals. Beyond 1e37 (or
+    // with non-finite data) the counts stay in double.
+    if (std::isfinite(largest) && largest <= 1e37) {
+      slack_ = 5.0 * 0x1p-24 * largest + 1e-37;
+      fdata_.assign(blocks_ * block * d, std::numeric_limits<float>::infinity());
+      for (std::size_t p = 0; p < n; ++p)
+        for (std::size_t c = 0; c < d; ++c) fdata_[(p / FW) * d * FW + c * FW + p % FW] = static_cast<float>(rows_[p * d + c]);
+      const std::size_t fp = (n + FW - 1) / FW;
+      fpanel_lo_.assign(fp * dp_, 0.0);
+      fpanel_hi_.assign(fp * dp_, 0.0);
+      for (std::size_t p = 0; p < fp; ++p)
+        box(p * FW, std::min(n, (p + 1) * FW), fpanel_lo_.data() + p * dp_, fpanel_hi_.data() + p * dp_);
+    }
   }
 
   /// Bytes the set allocates for n points of d coordinates.
   static long double bytes(std::size_t n, std::size_t d) noexcept {
     return 8.0L * n + 8.0L * n * d + 8.0L * (n + block) * d + 16.0L * (n / block + 1) * (d + W) +
-           16.0L * (n / W + 1) * (d + W);
+           16.0L * (n / W + 1) * (d + W) + 4.0L * (n + block) * d + 16.0L * (n / FW + 1) * (d + W);
   }
 
   std::size_t size() const noexcept { return n_; }
@@ -115,6 +138,7 @@ class max_norm_blocks {
   /// counts[q] = the number of points (the query itself included) strictly within radius[q] of
   /// the point at position p0 + q, for nq <= tile consecutive positions.
   void count_within(std::size_t p0, std::size_t nq, const double* radius, std::size_t* counts) const {
+    if (!fdata_.empty()) return count_within_float(p0, nq, radius, counts);
     tile_box t(*this, p0, nq);
     batch r[tile], total[tile];
     double rmax = 0.0, rmin = std::numeric_limits<double>::infinity();
@@ -159,6 +183,7 @@ class max_norm_blocks {
   // A tile's queries (fewer than `tile` completed with copies of the last) and their box.
   struct tile_box {
     std::vector<double> qs, lo, hi;
+    std::vector<float> qf;  // the queries in float, where the set has its float copy
     const double* q;
     tile_box(const max_norm_blocks& s, std::size_t p0, std::size_t nq) : lo(s.dp_, 0.0), hi(s.dp_, 0.0) {
       if (nq == tile) {
@@ -167,6 +192,10 @@ class max_norm_blocks {
         qs.resize(tile * s.d_);
         for (std::size_t r = 0; r < tile; ++r) std::copy_n(s.rows_.data() + (p0 + std::min(r, nq - 1)) * s.d_, s.d_, qs.data() + r * s.d_);
         q = qs.data();
+      }
+      if (!s.fdata_.empty()) {
+        qf.resize(tile * s.d_);
+        std::transform(q, q + tile * s.d_, qf.begin(), [](double v) { return static_cast<float>(v); });
       }
       s.box(p0, p0 + nq, lo.data(), hi.data());
     }
@@ -233,9 +262,102 @@ class max_norm_blocks {
     return true;
   }
 
+  // count_within on the float copy: a float distance below lo[q] (radius - slack, rounded down)
+  // is inside the double radius, one at or above hi[q] (radius + slack, rounded up) outside;
+  // the few in between (the radius's own neighbour among them) are decided by the double
+  // distance. Block and panel tests are those of the double path.
+  void count_within_float(std::size_t p0, std::size_t nq, const double* radius, std::size_t* counts) const {
+    tile_box t(*this, p0, nq);
+    constexpr float inf = std::numeric_limits<float>::infinity();
+    fbatch lo[tile], hi[tile], total[tile];
+    float lo_s[tile], hi_s[tile];
+    double rmax = 0.0, rmin = std::numeric_limits<double>::infinity();
+    INFOPLANE_UNROLL
+    for (std::size_t q = 0; q < tile; ++q) {
+      const double r = radius[std::min(q, nq - 1)];
+      float a = static_cast<float>(r - slack_), b = static_cast<float>(r + slack_);
+      if (static_cast<double>(a) > r - slack_) a = std::nextafter(a, -inf);
+      if (static_cast<double>(b) < r + slack_) b = std::nextafter(b, inf);
+      lo[q] = fbatch(lo_s[q] = a);
+      hi[q] = fbatch(hi_s[q] = b);
+      total[q] = fbatch(0.0f);
+    }
+    for (std::size_t q = 0; q < nq; ++q) {
+      rmax = std::max(rmax, radius[q]);
+      rmin = std::min(rmin, radius[q]);
+      counts[q] = 0;
+    }
+    const fbatch one(1.0f), zero(0.0f);
+    std::size_t since_flush = 0;
+    const auto flush = [&] {  // float totals stay exact below 2^24 per lane
+      for (std::size_t q = 0; q < nq; ++q) {
+        counts[q] += static_cast<std::size_t>(detail::simd::reduce_add(total[q]));
+        total[q] = fbatch(0.0f);
+      }
+      since_flush = 0;
+    };
+    for (std::size_t b = 0; b < blocks_; ++b) {
+      if (gap(t, lo_.data() + b * dp_, hi_.data() + b * dp_) >= rmax) continue;
+      const std::size_t e = std::min(n_, (b + 1) * block);
+      if (far(t, lo_.data() + b * dp_, hi_.data() + b * dp_) < rmin) {
+        for (std::size_t q = 0; q < nq; ++q) counts[q] += e - b * block;
+        continue;
+      }
+      for (std::size_t p = b * block / FW; p < (e + FW - 1) / FW; ++p) {
+        const double *plo = fpanel_lo_.data() + p * dp_, *phi = fpanel_hi_.data() + p * dp_;
+        if (gap(t, plo, phi) >= rmax) continue;
+        if (far(t, plo, phi) < rmin) {
+          for (std::size_t q = 0; q < nq; ++q) counts[q] += std::min(e, (p + 1) * FW) - p * FW;
+          continue;
+        }
+        fbatch acc[tile];
+        if (!scan_fpanel(t, p, hi, acc)) continue;
+        for (std::size_t q = 0; q < nq; ++q) {
+          total[q] += xsimd::select(acc[q] < lo[q], one, zero);
+          if (!xsimd::any((acc[q] >= lo[q]) & (acc[q] < hi[q]))) continue;
+          alignas(64) float v[FW];
+          acc[q].store_aligned(v);
+          const double* query = t.q + q * d_;
+          for (std::size_t l = 0; l < FW; ++l) {
+            if (!(v[l] >= lo_s[q] && v[l] < hi_s[q])) continue;
+            const double* x = rows_.data() + (p * FW + l) * d_;  // v finite: a real point
+            double dist = 0.0;
+            for (std::size_t c = 0; c < d_; ++c) dist = std::max(dist, std::abs(x[c] - query[c]));
+            counts[q] += dist < radius[q];
+          }
+        }
+        if (++since_flush == (std::size_t(1) << 22)) flush();
+      }
+    }
+    flush();
+  }
+
+  // scan_panel on float panel p: acc[q] = the float distances; false once none is below hi.
+  INFOPLANE_ALWAYS_INLINE bool scan_fpanel(const tile_box& t, std::size_t p, const fbatch* hi, fbatch* acc) const {
+    const float* panel = fdata_.data() + p * d_ * FW;
+    INFOPLANE_UNROLL
+    for (std::size_t q = 0; q < tile; ++q) acc[q] = fbatch(0.0f);
+    for (std::size_t c0 = 0; c0 < d_; c0 += check_every) {
+      const std::size_t c1 = std::min(d_, c0 + check_every);
+      for (std::size_t c = c0; c < c1; ++c) {
+        const fbatch x = fbatch::load_unaligned(panel + c * FW);
+        INFOPLANE_UNROLL
+        for (std::size_t q = 0; q < tile; ++q) acc[q] = xsimd::max(acc[q], xsimd::abs(x - fbatch(t.qf[q * d_ + c])));
+      }
+      auto inside = acc[0] < hi[0];
+      INFOPLANE_UNROLL
+      for (std::size_t q = 1; q < tile; ++q) inside = inside | (acc[q] < hi[q]);
+      if (!xsimd::any(inside)) return false;
+    }
+    return true;
+  }
+
   std::size_t n_, d_, dp_, blocks_;
   std::vector<std::size_t> order_;
   std::vector<double> rows_, data_, lo_, hi_, panel_lo_, panel_hi_;  // boxes: per block, per panel
+  std::vector<float> fdata_;                   // float copy in panels of FW (empty: counts in double)
+  std::vector<double> fpanel_lo_, fpanel_hi_;  // boxes of the float panels
+  double slack_ = 0.0;                         // bound on |float distance - double distance|
 };
 
 }  // namespace infoplane
