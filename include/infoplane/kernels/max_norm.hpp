@@ -153,27 +153,12 @@ class max_norm_blocks {
       counts[q] = 0;
     }
     const batch one(1.0), zero(0.0);
-    for (std::size_t b = 0; b < blocks_; ++b) {
-      if (gap(t, lo_.data() + b * dp_, hi_.data() + b * dp_) >= rmax) continue;
-      const std::size_t e = std::min(n_, (b + 1) * block);
-      if (far(t, lo_.data() + b * dp_, hi_.data() + b * dp_) < rmin) {
-        for (std::size_t q = 0; q < nq; ++q) counts[q] += e - b * block;
-        continue;
-      }
-      // The block's panels (one batch of points each) get the same two tests.
-      for (std::size_t p = b * block / W; p < (e + W - 1) / W; ++p) {
-        const double *plo = panel_lo_.data() + p * dp_, *phi = panel_hi_.data() + p * dp_;
-        if (gap(t, plo, phi) >= rmax) continue;
-        if (far(t, plo, phi) < rmin) {
-          for (std::size_t q = 0; q < nq; ++q) counts[q] += std::min(e, (p + 1) * W) - p * W;
-          continue;
-        }
-        batch acc[tile];
-        scan_panel(t.q, p, r, acc);
-        INFOPLANE_UNROLL
-        for (std::size_t q = 0; q < tile; ++q) total[q] += xsimd::select(acc[q] < r[q], one, zero);
-      }
-    }
+    each_open_panel(t, nq, rmin, rmax, W, panel_lo_, panel_hi_, counts, [&](std::size_t p) {
+      batch acc[tile];
+      scan_panel(t.q, p, r, acc);
+      INFOPLANE_UNROLL
+      for (std::size_t q = 0; q < tile; ++q) total[q] += xsimd::select(acc[q] < r[q], one, zero);
+    });
     for (std::size_t q = 0; q < nq; ++q) counts[q] += static_cast<std::size_t>(detail::simd::reduce_add(total[q]));
   }
 
@@ -296,6 +281,34 @@ class max_norm_blocks {
       }
       since_flush = 0;
     };
+    each_open_panel(t, nq, rmin, rmax, FW, fpanel_lo_, fpanel_hi_, counts, [&](std::size_t p) {
+      fbatch acc[tile];
+      if (!scan_fpanel(t, p, hi, acc)) return;
+      for (std::size_t q = 0; q < nq; ++q) {
+        total[q] += xsimd::select(acc[q] < lo[q], one, zero);
+        if (!xsimd::any((acc[q] >= lo[q]) & (acc[q] < hi[q]))) continue;
+        alignas(64) float v[FW];
+        acc[q].store_aligned(v);
+        const double* query = t.q + q * d_;
+        for (std::size_t l = 0; l < FW; ++l) {
+          if (!(v[l] >= lo_s[q] && v[l] < hi_s[q])) continue;
+          const double* x = rows_.data() + (p * FW + l) * d_;  // v finite: a real point
+          double dist = 0.0;
+          for (std::size_t c = 0; c < d_; ++c) dist = std::max(dist, std::abs(x[c] - query[c]));
+          counts[q] += dist < radius[q];
+        }
+      }
+      if (++since_flush == (std::size_t(1) << 22)) flush();
+    });
+    flush();
+  }
+
+  // The radius counts' walk: each block skipped (its box no nearer than every radius), counted
+  // whole (its farthest corner nearer than every radius), or else its panels of `w` points (boxes
+  // plo, phi) get the same two tests, and scan(p) for each panel p that passes neither.
+  template <class F>
+  void each_open_panel(const tile_box& t, std::size_t nq, double rmin, double rmax, std::size_t w,
+                       const std::vector<double>& plo, const std::vector<double>& phi, std::size_t* counts, F&& scan) const {
     for (std::size_t b = 0; b < blocks_; ++b) {
       if (gap(t, lo_.data() + b * dp_, hi_.data() + b * dp_) >= rmax) continue;
       const std::size_t e = std::min(n_, (b + 1) * block);
@@ -303,33 +316,15 @@ class max_norm_blocks {
         for (std::size_t q = 0; q < nq; ++q) counts[q] += e - b * block;
         continue;
       }
-      for (std::size_t p = b * block / FW; p < (e + FW - 1) / FW; ++p) {
-        const double *plo = fpanel_lo_.data() + p * dp_, *phi = fpanel_hi_.data() + p * dp_;
-        if (gap(t, plo, phi) >= rmax) continue;
-        if (far(t, plo, phi) < rmin) {
-          for (std::size_t q = 0; q < nq; ++q) counts[q] += std::min(e, (p + 1) * FW) - p * FW;
+      for (std::size_t p = b * block / w; p < (e + w - 1) / w; ++p) {
+        if (gap(t, plo.data() + p * dp_, phi.data() + p * dp_) >= rmax) continue;
+        if (far(t, plo.data() + p * dp_, phi.data() + p * dp_) < rmin) {
+          for (std::size_t q = 0; q < nq; ++q) counts[q] += std::min(e, (p + 1) * w) - p * w;
           continue;
         }
-        fbatch acc[tile];
-        if (!scan_fpanel(t, p, hi, acc)) continue;
-        for (std::size_t q = 0; q < nq; ++q) {
-          total[q] += xsimd::select(acc[q] < lo[q], one, zero);
-          if (!xsimd::any((acc[q] >= lo[q]) & (acc[q] < hi[q]))) continue;
-          alignas(64) float v[FW];
-          acc[q].store_aligned(v);
-          const double* query = t.q + q * d_;
-          for (std::size_t l = 0; l < FW; ++l) {
-            if (!(v[l] >= lo_s[q] && v[l] < hi_s[q])) continue;
-            const double* x = rows_.data() + (p * FW + l) * d_;  // v finite: a real point
-            double dist = 0.0;
-            for (std::size_t c = 0; c < d_; ++c) dist = std::max(dist, std::abs(x[c] - query[c]));
-            counts[q] += dist < radius[q];
-          }
-        }
-        if (++since_flush == (std::size_t(1) << 22)) flush();
+        scan(p);
       }
     }
-    flush();
   }
 
   // scan_panel on float panel p: acc[q] = the float distances; false once none is below hi.
