@@ -206,6 +206,46 @@ import json, sys
 a = json.load(open(sys.argv[1])); b = json.load(open(sys.argv[2]))
 assert a["options"]["storage"] == "float64" and b["options"]["storage"] == "float32"
 ' "$tmp/run/ip/information_plane.json" "$tmp/run/ip_float/information_plane.json"
+  # ip computes an epoch's two splits at once: each row must be the one it gets alone, also when
+  # the halved memory budget refuses a split (it is then computed again alone).
+  check "ip: both splits at once give each split's rows alone, and a split refused for half the memory is computed alone" \
+    /usr/bin/python3 - "$bin" "$tmp/run" <<'PY'
+import csv, os, re, subprocess, sys
+bin, run = sys.argv[1:]
+def ip(folder, out, limit=None):
+    env = dict(os.environ)
+    if limit: env["INFOPLANE_MEMORY_LIMIT"] = str(limit)
+    return subprocess.run([bin, "ip", "--dir", folder, "--noise-var", "0.1", "--quiet", "--seed", "1",
+                           "--label-estimators", "mixture,ksg", "--out", out], env=env, capture_output=True, text=True)
+def rows(out):
+    return [{k: v for k, v in r.items() if k != "seconds"} for r in csv.DictReader(open(out + "/information_plane.csv"))]
+alone = {}
+for split in ("train", "test"):
+    folder = f"{run}_{split}"
+    os.makedirs(folder, exist_ok=True)
+    for name in os.listdir(run):
+        if split in name and not os.path.exists(f"{folder}/{name}"): os.symlink(f"{run}/{name}", f"{folder}/{name}")
+    # The least memory limit with which this split runs alone: raise it to each refusal's need.
+    limit = 1024
+    for _ in range(40):
+        r = ip(folder, f"{folder}/ip", limit)
+        if r.returncode == 0: break
+        need = re.search(r"needs ([0-9.e+-]+) GiB of working memory", r.stderr)
+        assert need, r.stderr
+        limit = int(float(need.group(1)) * 1.001 * 2**30) + 1024
+    assert r.returncode == 0, r.stderr
+    alone[split] = (limit, rows(f"{folder}/ip"))
+r = ip(run, run + "/ip_both")
+assert r.returncode == 0, r.stderr
+both = rows(run + "/ip_both")
+assert [x for x in both if x["split"] == "train"] == alone["train"][1]
+assert [x for x in both if x["split"] == "test"] == alone["test"][1]
+# Enough for each split alone, not for both at once: the same rows, nothing failed.
+limit = max(alone["train"][0], alone["test"][0])
+r = ip(run, run + "/ip_tight", limit)
+assert r.returncode == 0, r.stderr
+assert rows(run + "/ip_tight") == both
+PY
   bad "ip: both bins and bin sizes" ip --dir "$tmp/run" --noise-var 0.1 --bins 3 --bin-sizes 0.5
   bad "ip: unknown label estimator" ip --dir "$tmp/run" --noise-var 0.1 --label-estimators nope
 fi

@@ -3,6 +3,8 @@
 // module, the LibTorch example and the tests.
 #include "ip_command.hpp"
 
+#include <future>
+
 namespace infoplane::ip {
 
 namespace detail_ip {
@@ -285,52 +287,78 @@ int run_ip(const ip_options& o, std::ostream& progress, std::ostream& summary) {
   std::map<std::string, std::size_t> last_d;
   std::size_t todo = 0, done = 0;
   for (auto e : chosen) todo += in.epochs.at(e).train.has_value() + in.epochs.at(e).test.has_value();
-  double spent = 0;
+  // One (epoch, split): its point, or the refusal that names the file.
+  struct outcome {
+    std::optional<ip_point> point;
+    std::string noise_name, error;
+    bool memory_refused = false;
+    double seconds = 0;
+  };
+  const auto compute = [&](std::uint64_t epoch, const std::string& split) {
+    const auto& file = *(split == "train" ? in.epochs.at(epoch).train : in.epochs.at(epoch).test);
+    const auto tp = clock::now();
+    outcome r;
+    try {
+      auto read = [&](const std::string& path) { return o.read_matrix ? o.read_matrix(path) : io::read_matrix(path); };
+      const Eigen::MatrixXd f = read(file);
+      const auto& y = labels.at(split);
+      if (static_cast<std::size_t>(f.rows()) != y.size())
+        infoplane::detail::raise<file_error>("has " + std::to_string(f.rows()) + " rows but " +
+                                             *(split == "train" ? in.train_labels : in.test_labels) + " has " +
+                                             std::to_string(y.size()) + " labels");
+      const auto& alpha_file = split == "train" ? in.epochs.at(epoch).alpha_train : in.epochs.at(epoch).alpha_test;
+      std::optional<double> ce_value;
+      if (auto it = ce.find({epoch, split}); it != ce.end()) ce_value = it->second;
+      std::optional<Eigen::MatrixXd> alpha;
+      if (alpha_file) alpha = read(*alpha_file);
+      r.point = compute_point(f, y, alpha ? &*alpha : nullptr, alpha_file.value_or(""), noise,
+                              point_options(o, epoch, split, ce_value));
+      r.noise_name = alpha_file ? "information dropout (" + *alpha_file + ")" : "gaussian";
+    } catch (const std::exception& ex) {  // this (epoch, split) is refused; the others go on
+      r.memory_refused = dynamic_cast<const memory_error*>(&ex) != nullptr;
+      r.error = ex.what();
+      if (r.error.rfind(file, 0) != 0) r.error = file + ": " + r.error;  // always name the file
+    }
+    r.seconds = std::chrono::duration<double>(clock::now() - tp).count();
+    return r;
+  };
   for (std::size_t ei = 0; ei < chosen.size(); ++ei) {
     const std::uint64_t epoch = chosen[ei];
+    const auto& files = in.epochs.at(epoch);
+    // Both splits at once where both are there, each on --threads: the cores stay busy through
+    // each one's serial parts, and every number is the same (fixed by seed, epoch and split).
+    // Each gets half the memory budget; one refused for it is computed again alone.
+    // infoplane-mpi (read_matrix set) keeps them in turn: its ranks must meet in one order.
+    std::map<std::string, outcome> got;
+    if (files.train && files.test && !o.read_matrix) {
+      infoplane::detail::memory_sharers() = 2;
+      auto test = std::async(std::launch::async, compute, epoch, std::string("test"));
+      got["train"] = compute(epoch, "train");
+      got["test"] = test.get();
+      infoplane::detail::memory_sharers() = 1;
+      for (auto& [split, r] : got)
+        if (r.memory_refused) r = compute(epoch, split);
+    }
     for (const std::string split : {"train", "test"}) {
-      const auto& file = split == "train" ? in.epochs.at(epoch).train : in.epochs.at(epoch).test;
+      const auto& file = split == "train" ? files.train : files.test;
       if (!file) continue;
-      const auto tp = clock::now();
-      bool ok = false;
-      try {
-        auto read = [&](const std::string& path) { return o.read_matrix ? o.read_matrix(path) : io::read_matrix(path); };
-        const Eigen::MatrixXd f = read(*file);
-        const auto& y = labels.at(split);
-        if (static_cast<std::size_t>(f.rows()) != y.size())
-          infoplane::detail::raise<file_error>("has " + std::to_string(f.rows()) + " rows but " +
-                                               *(split == "train" ? in.train_labels : in.test_labels) + " has " +
-                                               std::to_string(y.size()) + " labels");
-        const auto& alpha_file = split == "train" ? in.epochs.at(epoch).alpha_train : in.epochs.at(epoch).alpha_test;
-        std::optional<double> ce_value;
-        if (auto it = ce.find({epoch, split}); it != ce.end()) ce_value = it->second;
-        std::optional<Eigen::MatrixXd> alpha;
-        if (alpha_file) alpha = read(*alpha_file);
-        ip_point p = compute_point(f, y, alpha ? &*alpha : nullptr, alpha_file.value_or(""), noise,
-                                   point_options(o, epoch, split, ce_value));
-        noise_names.push_back(alpha_file ? "information dropout (" + *alpha_file + ")" : "gaussian");
-        std::string note;
-        if (auto it = last_d.find(split); it != last_d.end() && it->second != p.d)
-          note = "d = " + std::to_string(p.d) + " (was " + std::to_string(it->second) + " at the previous epoch)";  // no commas: a CSV cell
-        last_d[split] = p.d;
-        points.push_back(std::move(p));
-        notes.push_back(note);
-        ok = true;
-      } catch (const std::exception& ex) {  // this (epoch, split) is refused; the others go on
-        std::string what = ex.what();
-        if (what.rfind(*file, 0) != 0) what = *file + ": " + what;  // always name the file
-        progress << "error: epoch " << epoch << " " << split << ": " << what << "\n";
-        failed.push_back({{"epoch", epoch}, {"split", split}, {"file", *file}, {"error", what}});
-      }
+      outcome r = got.count(split) ? std::move(got[split]) : compute(epoch, split);
       ++done;
-      const double s = std::chrono::duration<double>(clock::now() - tp).count();
-      spent += s;
-      if (ok && !o.quiet) {
-        const auto& p = points.back();
+      if (!r.point) {
+        progress << "error: epoch " << epoch << " " << split << ": " << r.error << "\n";
+        failed.push_back({{"epoch", epoch}, {"split", split}, {"file", *file}, {"error", r.error}});
+        continue;
+      }
+      ip_point& p = *r.point;
+      std::string note;
+      if (auto it = last_d.find(split); it != last_d.end() && it->second != p.d)
+        note = "d = " + std::to_string(p.d) + " (was " + std::to_string(it->second) + " at the previous epoch)";  // no commas: a CSV cell
+      last_d[split] = p.d;
+      if (!o.quiet) {
         const auto& zy = p.i_zy_ce_bound ? p.i_zy_ce_bound : p.i_zy_mixture ? p.i_zy_mixture : p.i_zy_ksg;
         const char* which = p.i_zy_ce_bound ? "CE bound" : p.i_zy_mixture ? "mixture" : "ksg";
         char line[320];
-        std::snprintf(line, sizeof line, "epoch %llu (%zu/%zu) %s: I(X;Z) %.3f ± %.3f (log N %.2f)", 
+        std::snprintf(line, sizeof line, "epoch %llu (%zu/%zu) %s: I(X;Z) %.3f ± %.3f (log N %.2f)",
                       static_cast<unsigned long long>(epoch), ei + 1, chosen.size(), split.c_str(), p.i_xz.value,
                       p.i_xz.std_error.value_or(0.0), p.i_xz.ceiling.value_or(NAN));
         progress << line;
@@ -338,9 +366,13 @@ int run_ip(const ip_options& o, std::ostream& progress, std::ostream& summary) {
           std::snprintf(line, sizeof line, ", I(Z;Y) %.3f (%s)", zy->value, which);
           progress << line;
         }
-        std::snprintf(line, sizeof line, "  %.1f s, ETA %s\n", s, duration(spent / double(done) * double(todo - done)).c_str());
+        const double spent = std::chrono::duration<double>(clock::now() - t0).count();
+        std::snprintf(line, sizeof line, "  %.1f s, ETA %s\n", r.seconds, duration(spent / double(done) * double(todo - done)).c_str());
         progress << line << std::flush;
       }
+      points.push_back(std::move(p));
+      notes.push_back(note);
+      noise_names.push_back(r.noise_name);
     }
   }
 

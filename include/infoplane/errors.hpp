@@ -10,6 +10,12 @@ struct invalid_argument : std::invalid_argument {
   using std::invalid_argument::invalid_argument;
 };
 
+/// A request for more working memory than the budget allows (detail/memory.hpp), refused before
+/// anything is allocated.
+struct memory_error : invalid_argument {
+  using invalid_argument::invalid_argument;
+};
+
 /// A file that cannot be read, or whose contents are malformed or unsupported.
 struct file_error : std::runtime_error {
   using std::runtime_error::runtime_error;

@@ -1,6 +1,7 @@
 #pragma once
 // Working memory sized before it is allocated: a request this machine cannot hold is refused with
 // the sizes and the bytes it needs, rather than failing later as std::bad_alloc or the OOM killer.
+#include <atomic>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -71,9 +72,17 @@ inline std::optional<std::uint64_t> cgroup_memory_max() {
   return limit;
 }
 
+/// How many computations of this process share the budget at once (infoplane ip computes a
+/// split's point beside the other's: 2). Each request is checked against its share.
+inline std::atomic<unsigned>& memory_sharers() noexcept {
+  static std::atomic<unsigned> n{1};
+  return n;
+}
+
 /// The smallest of physical memory, the cgroup's limit and INFOPLANE_MEMORY_LIMIT (read on each
-/// call, so a job script or a test may set it). A malformed INFOPLANE_MEMORY_LIMIT is an error:
-/// ignoring it would let a job meant to be capped run into its scheduler's OOM kill.
+/// call, so a job script or a test may set it), divided among memory_sharers(). A malformed
+/// INFOPLANE_MEMORY_LIMIT is an error: ignoring it would let a job meant to be capped run into
+/// its scheduler's OOM kill.
 inline memory_budget memory_limit() {
   memory_budget b{physical_memory(), "this machine's"};
   if (const auto c = cgroup_memory_max(); c && *c < b.bytes) b = {*c, "this cgroup's (memory.max)"};
@@ -84,6 +93,7 @@ inline memory_budget memory_limit() {
                               "' (digits with an optional K, M, G or T suffix, e.g. 4G)");
     if (*v < b.bytes) b = {*v, "INFOPLANE_MEMORY_LIMIT's"};
   }
+  if (const unsigned n = memory_sharers(); n > 1) b = {b.bytes / n, "1/" + std::to_string(n) + " of " + b.owner};
   return b;
 }
 
@@ -99,8 +109,8 @@ inline std::string gib_text(long double bytes) {
 inline void require_bytes(long double bytes, const std::string& what) {
   const memory_budget have = memory_limit();
   if (bytes > static_cast<long double>(have.bytes))
-    raise<invalid_argument>(what + " needs " + gib_text(bytes) + " of working memory, more than " + have.owner + " " +
-                            gib_text(static_cast<long double>(have.bytes)));
+    raise<memory_error>(what + " needs " + gib_text(bytes) + " of working memory, more than " + have.owner + " " +
+                        gib_text(static_cast<long double>(have.bytes)));
 }
 
 /// Bytes for the product of `counts` elements of `element_bytes` each, refused as require_bytes
@@ -115,7 +125,7 @@ inline std::uint64_t require_memory(std::initializer_list<std::uint64_t> counts,
   }
   require_bytes(exact, what);
   if (!bytes)  // beyond 2^64: reached only where long double rounds like double
-    raise<invalid_argument>(what + " needs " + gib_text(exact) + " of working memory, more than 2^64 bytes");
+    raise<memory_error>(what + " needs " + gib_text(exact) + " of working memory, more than 2^64 bytes");
   return *bytes;
 }
 
