@@ -119,7 +119,7 @@ class max_norm_blocks {
         for (std::size_t q = 0; q < nq; ++q) radius = std::max(radius, best[q * k + k - 1]);
         if (gap(t, panel_lo_.data() + p * dp_, panel_hi_.data() + p * dp_) >= radius) continue;
         batch acc[tile];
-        if (!scan_panel(t.q, p, kth, acc)) continue;
+        if (!scan(t.q, data_.data() + p * d_ * W, kth, acc)) continue;
         alignas(64) double v[W];
         for (std::size_t q = 0; q < nq; ++q) {
           if (!xsimd::any(acc[q] < kth[q])) continue;
@@ -141,21 +141,15 @@ class max_norm_blocks {
     if (!fdata_.empty()) return count_within_float(p0, nq, radius, counts);
     tile_box t(*this, p0, nq);
     batch r[tile], total[tile];
-    double rmax = 0.0, rmin = std::numeric_limits<double>::infinity();
     INFOPLANE_UNROLL
     for (std::size_t q = 0; q < tile; ++q) {
       r[q] = batch(radius[std::min(q, nq - 1)]);
       total[q] = batch(0.0);
     }
-    for (std::size_t q = 0; q < nq; ++q) {
-      rmax = std::max(rmax, radius[q]);
-      rmin = std::min(rmin, radius[q]);
-      counts[q] = 0;
-    }
     const batch one(1.0), zero(0.0);
-    each_open_panel(t, nq, rmin, rmax, W, panel_lo_, panel_hi_, counts, [&](std::size_t p) {
+    each_open_panel(t, nq, radius, W, panel_lo_, panel_hi_, counts, [&](std::size_t p) {
       batch acc[tile];
-      scan_panel(t.q, p, r, acc);
+      scan(t.q, data_.data() + p * d_ * W, r, acc);
       INFOPLANE_UNROLL
       for (std::size_t q = 0; q < tile; ++q) total[q] += xsimd::select(acc[q] < r[q], one, zero);
     });
@@ -168,7 +162,6 @@ class max_norm_blocks {
   // A tile's queries (fewer than `tile` completed with copies of the last) and their box.
   struct tile_box {
     std::vector<double> qs, lo, hi;
-    std::vector<float> qf;  // the queries in float, where the set has its float copy
     const double* q;
     tile_box(const max_norm_blocks& s, std::size_t p0, std::size_t nq) : lo(s.dp_, 0.0), hi(s.dp_, 0.0) {
       if (nq == tile) {
@@ -177,10 +170,6 @@ class max_norm_blocks {
         qs.resize(tile * s.d_);
         for (std::size_t r = 0; r < tile; ++r) std::copy_n(s.rows_.data() + (p0 + std::min(r, nq - 1)) * s.d_, s.d_, qs.data() + r * s.d_);
         q = qs.data();
-      }
-      if (!s.fdata_.empty()) {
-        qf.resize(tile * s.d_);
-        std::transform(q, q + tile * s.d_, qf.begin(), [](double v) { return static_cast<float>(v); });
       }
       s.box(p0, p0 + nq, lo.data(), hi.data());
     }
@@ -226,18 +215,20 @@ class max_norm_blocks {
     return r;
   }
 
-  // acc[q] = the distances from query q to panel p's points; stops early (false) once no lane
-  // of any query is below its radius, since partial maxima only grow.
-  INFOPLANE_ALWAYS_INLINE bool scan_panel(const double* qs, std::size_t p, const batch* radius, batch* acc) const {
-    const double* panel = data_.data() + p * d_ * W;
+  // acc[q] = the distances from query q (qs: tile x d) to a panel's points (double or float,
+  // unit-major); stops early (false) once no lane of any query is below its limit, since
+  // partial maxima only grow.
+  template <class T>
+  INFOPLANE_ALWAYS_INLINE bool scan(const T* qs, const T* panel, const xsimd::batch<T>* radius, xsimd::batch<T>* acc) const {
+    using B = xsimd::batch<T>;
     INFOPLANE_UNROLL
-    for (std::size_t q = 0; q < tile; ++q) acc[q] = batch(0.0);
+    for (std::size_t q = 0; q < tile; ++q) acc[q] = B(T(0));
     for (std::size_t c0 = 0; c0 < d_; c0 += check_every) {
       const std::size_t c1 = std::min(d_, c0 + check_every);
       for (std::size_t c = c0; c < c1; ++c) {
-        const batch x = batch::load_unaligned(panel + c * W);
+        const B x = B::load_unaligned(panel + c * B::size);
         INFOPLANE_UNROLL
-        for (std::size_t q = 0; q < tile; ++q) acc[q] = xsimd::max(acc[q], xsimd::abs(x - batch(qs[q * d_ + c])));
+        for (std::size_t q = 0; q < tile; ++q) acc[q] = xsimd::max(acc[q], xsimd::abs(x - B(qs[q * d_ + c])));
       }
       auto inside = acc[0] < radius[0];
       INFOPLANE_UNROLL
@@ -256,7 +247,8 @@ class max_norm_blocks {
     constexpr float inf = std::numeric_limits<float>::infinity();
     fbatch lo[tile], hi[tile], total[tile];
     float lo_s[tile], hi_s[tile];
-    double rmax = 0.0, rmin = std::numeric_limits<double>::infinity();
+    std::vector<float> qf(tile * d_);  // the tile's queries in float
+    std::transform(t.q, t.q + tile * d_, qf.begin(), [](double v) { return static_cast<float>(v); });
     INFOPLANE_UNROLL
     for (std::size_t q = 0; q < tile; ++q) {
       const double r = radius[std::min(q, nq - 1)];
@@ -267,11 +259,6 @@ class max_norm_blocks {
       hi[q] = fbatch(hi_s[q] = b);
       total[q] = fbatch(0.0f);
     }
-    for (std::size_t q = 0; q < nq; ++q) {
-      rmax = std::max(rmax, radius[q]);
-      rmin = std::min(rmin, radius[q]);
-      counts[q] = 0;
-    }
     const fbatch one(1.0f), zero(0.0f);
     std::size_t since_flush = 0;
     const auto flush = [&] {  // float totals stay exact below 2^24 per lane
@@ -281,9 +268,9 @@ class max_norm_blocks {
       }
       since_flush = 0;
     };
-    each_open_panel(t, nq, rmin, rmax, FW, fpanel_lo_, fpanel_hi_, counts, [&](std::size_t p) {
+    each_open_panel(t, nq, radius, FW, fpanel_lo_, fpanel_hi_, counts, [&](std::size_t p) {
       fbatch acc[tile];
-      if (!scan_fpanel(t, p, hi, acc)) return;
+      if (!scan(qf.data(), fdata_.data() + p * d_ * FW, hi, acc)) return;
       for (std::size_t q = 0; q < nq; ++q) {
         total[q] += xsimd::select(acc[q] < lo[q], one, zero);
         if (!xsimd::any((acc[q] >= lo[q]) & (acc[q] < hi[q]))) continue;
@@ -303,12 +290,19 @@ class max_norm_blocks {
     flush();
   }
 
-  // The radius counts' walk: each block skipped (its box no nearer than every radius), counted
-  // whole (its farthest corner nearer than every radius), or else its panels of `w` points (boxes
-  // plo, phi) get the same two tests, and scan(p) for each panel p that passes neither.
+  // The radius counts' walk (counts[q] set to the points counted whole): each block skipped (its
+  // box no nearer than every radius), counted whole (its farthest corner nearer than every
+  // radius), or else its panels of `w` points (boxes plo, phi) get the same two tests, and
+  // scan_open(p) for each panel p that passes neither.
   template <class F>
-  void each_open_panel(const tile_box& t, std::size_t nq, double rmin, double rmax, std::size_t w,
-                       const std::vector<double>& plo, const std::vector<double>& phi, std::size_t* counts, F&& scan) const {
+  void each_open_panel(const tile_box& t, std::size_t nq, const double* radius, std::size_t w, const std::vector<double>& plo,
+                       const std::vector<double>& phi, std::size_t* counts, F&& scan_open) const {
+    double rmax = 0.0, rmin = std::numeric_limits<double>::infinity();
+    for (std::size_t q = 0; q < nq; ++q) {
+      rmax = std::max(rmax, radius[q]);
+      rmin = std::min(rmin, radius[q]);
+      counts[q] = 0;
+    }
     for (std::size_t b = 0; b < blocks_; ++b) {
       if (gap(t, lo_.data() + b * dp_, hi_.data() + b * dp_) >= rmax) continue;
       const std::size_t e = std::min(n_, (b + 1) * block);
@@ -322,29 +316,9 @@ class max_norm_blocks {
           for (std::size_t q = 0; q < nq; ++q) counts[q] += std::min(e, (p + 1) * w) - p * w;
           continue;
         }
-        scan(p);
+        scan_open(p);
       }
     }
-  }
-
-  // scan_panel on float panel p: acc[q] = the float distances; false once none is below hi.
-  INFOPLANE_ALWAYS_INLINE bool scan_fpanel(const tile_box& t, std::size_t p, const fbatch* hi, fbatch* acc) const {
-    const float* panel = fdata_.data() + p * d_ * FW;
-    INFOPLANE_UNROLL
-    for (std::size_t q = 0; q < tile; ++q) acc[q] = fbatch(0.0f);
-    for (std::size_t c0 = 0; c0 < d_; c0 += check_every) {
-      const std::size_t c1 = std::min(d_, c0 + check_every);
-      for (std::size_t c = c0; c < c1; ++c) {
-        const fbatch x = fbatch::load_unaligned(panel + c * FW);
-        INFOPLANE_UNROLL
-        for (std::size_t q = 0; q < tile; ++q) acc[q] = xsimd::max(acc[q], xsimd::abs(x - fbatch(t.qf[q * d_ + c])));
-      }
-      auto inside = acc[0] < hi[0];
-      INFOPLANE_UNROLL
-      for (std::size_t q = 1; q < tile; ++q) inside = inside | (acc[q] < hi[q]);
-      if (!xsimd::any(inside)) return false;
-    }
-    return true;
   }
 
   std::size_t n_, d_, dp_, blocks_;
