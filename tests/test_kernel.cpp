@@ -14,6 +14,7 @@
 #include "infoplane/detail/rng.hpp"
 #include "infoplane/kernels/bhattacharyya.hpp"
 #include "infoplane/kernels/detail/bhattacharyya_scalar.hpp"
+#include "infoplane/kernels/detail/component_tile.hpp"
 #include "infoplane/kernels/detail/fast_exp.hpp"
 #include "infoplane/kernels/detail/simd_arch.hpp"
 #include "infoplane/kernels/mixture_logsumexp.hpp"
@@ -325,6 +326,75 @@ TEST_CASE("the kernel's exp for non-positive arguments matches std::exp", "[kern
   CHECK(out[1] == 1.0);
   CHECK(out[0] >= 0.0);
   CHECK(out[0] < 1e-307);
+}
+
+TEST_CASE("the influence pass's tile kernels match a direct evaluation, in double and in float", "[kernel][simd]") {
+  // 50 live components of a 64-tile (the rest padding: init -inf), d = 13 (the early stop checks
+  // after every 4 units). Reference: init - sum (sqrt(h) (z - m))^2 in long double.
+  constexpr std::size_t tile = 64, live = 50, d = 13;
+  auto rng = detail::rng_stream(9, 1);
+  std::vector<double> a(d * tile, 0.0), b(d * tile, 0.0), init(tile, -std::numeric_limits<double>::infinity()), z(d);
+  std::vector<float> af(d * tile, 0.0f), bf(d * tile, 0.0f), zf(d);
+  std::vector<long double> ref(live);
+  for (std::size_t u = 0; u < d; ++u) zf[u] = static_cast<float>(z[u] = 2.0 * rng.uniform() - 1.0);
+  for (std::size_t c = 0; c < live; ++c) {
+    init[c] = 10.0 * rng.uniform();
+    ref[c] = init[c];
+    for (std::size_t u = 0; u < d; ++u) {
+      const double h = 0.5 + 4.0 * rng.uniform(), m = 2.0 * rng.uniform() - 1.0;
+      af[u * tile + c] = static_cast<float>(a[u * tile + c] = std::sqrt(h));
+      bf[u * tile + c] = static_cast<float>(b[u * tile + c] = std::sqrt(h) * m);
+      // The float kernel's own inputs, so that only its arithmetic is measured.
+      const long double t = static_cast<long double>(a[u * tile + c]) * z[u] - b[u * tile + c];
+      ref[c] -= t * t;
+    }
+  }
+  const long double top = *std::max_element(ref.begin(), ref.end());
+  std::vector<double> acc(tile), accf(tile);
+  REQUIRE(detail::tile_log_densities<tile>(a.data(), b.data(), z.data(), d, double(top) - 1.0, init.data(), acc.data()));
+  REQUIRE(detail::tile_log_densities<tile>(af.data(), bf.data(), zf.data(), d, double(top) - 1.0, init.data(), accf.data()));
+  double worst = 0, worst_f = 0;
+  for (std::size_t c = 0; c < live; ++c) {
+    worst = std::max(worst, double(std::abs(acc[c] - ref[c])));
+    long double rf = init[c], squares = 0;  // float inputs, exact arithmetic
+    for (std::size_t u = 0; u < d; ++u) {
+      const long double t = static_cast<long double>(af[u * tile + c]) * zf[u] - bf[u * tile + c];
+      rf -= t * t;
+      squares += t * t;
+    }
+    worst_f = std::max(worst_f, double(std::abs(accf[c] - rf) / (1 + squares)));
+  }
+  CHECK(worst < 1e-12);
+  CHECK(worst_f < 2.0 * d * 0x1p-24);  // float's rounding: two roundings a term, relative to the sum
+  for (std::size_t c = live; c < tile; ++c) CHECK(acc[c] == -std::numeric_limits<double>::infinity());
+  // Every component below the cut: both stop (false); one just above it: neither does.
+  CHECK_FALSE(detail::tile_log_densities<tile>(a.data(), b.data(), z.data(), d, double(top) + 2.0, init.data(), acc.data()));
+  CHECK_FALSE(detail::tile_log_densities<tile>(af.data(), bf.data(), zf.data(), d, double(top) + 2.0, init.data(), accf.data()));
+  CHECK(detail::tile_log_densities<tile>(a.data(), b.data(), z.data(), d, double(top) - 0.01, init.data(), acc.data()));
+  CHECK(detail::tile_log_densities<tile>(af.data(), bf.data(), zf.data(), d, double(top) - 0.01, init.data(), accf.data()));
+}
+
+TEST_CASE("the influence pass's shared exponential adds the terms of separate exponentials", "[kernel][simd]") {
+  constexpr std::size_t tile = 64;
+  const double negligible = -46.0;
+  auto rng = detail::rng_stream(9, 2);
+  std::vector<double> acc(tile), e(tile);
+  for (std::size_t c = 0; c < tile; ++c) acc[c] = c % 7 == 3 ? -std::numeric_limits<double>::infinity() : -60.0 * rng.uniform();
+  const double base = 0.5;
+  detail::tile_exp<tile>(acc.data(), base, e.data());
+  // Denominators around base, one below every term by more than 600 nats (the fallback).
+  for (const double log_den : {base, base - 3.0, base + 20.0, base - 650.0}) {
+    INFO("log_den " << log_den);
+    std::vector<double> out(tile, 1.0), direct(tile, 1.0);
+    detail::add_scaled_shares<tile>(acc.data(), e.data(), base, log_den, negligible, out.data());
+    for (std::size_t c = 0; c < tile; ++c)
+      if (acc[c] - log_den > negligible) direct[c] += std::exp(acc[c] - log_den);
+    for (std::size_t c = 0; c < tile; ++c) {
+      INFO("component " << c << " exponent " << acc[c] - log_den);
+      if (acc[c] - log_den > negligible) CHECK(out[c] == Approx(direct[c]).epsilon(1e-14));
+      else CHECK(out[c] == 1.0);  // a skipped term leaves the sum's bits alone
+    }
+  }
 }
 
 TEST_CASE("the Bhattacharyya kernel gives the hand-computed value for two components", "[kernel][bhattacharyya]") {

@@ -797,13 +797,15 @@ class dropout_mixture {
       struct runs_of {
         std::vector<double> lo, hi, cut;
       };
+      std::vector<double> cuts(p);  // each draw's floor, read by every component tile
+      for (std::size_t s = 0; s < p; ++s) cuts[s] = floor_of((first + j0) * m_draws + s);
       const auto make_runs = [&](std::size_t len) {
         const std::size_t n_runs = (p + len - 1) / len;
         runs_of ru{std::vector<double>(n_runs * dp, 0.0), std::vector<double>(n_runs * dp, 0.0),
                    std::vector<double>(n_runs, INFINITY)};
         for (std::size_t s = 0; s < p; ++s) {
-          const std::size_t q = s / len, at = (first + j0) * m_draws + s;
-          ru.cut[q] = std::min(ru.cut[q], floor_of(at));
+          const std::size_t q = s / len;
+          ru.cut[q] = std::min(ru.cut[q], cuts[s]);
           for (std::size_t u = 0; u < d; ++u) {
             const double zu = static_cast<double>(z[s * d + u]);
             ru.lo[q * dp + u] = s % len ? std::min(ru.lo[q * dp + u], zu) : zu;
@@ -816,75 +818,100 @@ class dropout_mixture {
       std::vector<double> zd(p * dp, 0.0);
       for (std::size_t s = 0; s < p; ++s)
         for (std::size_t u = 0; u < d; ++u) zd[s * dp + u] = static_cast<double>(z[s * d + u]);
-      detail::parallel_for(mine.second - mine.first, opt_.threads, tile, [&](std::size_t b0, std::size_t e0) {
+      // Each call takes `tiles_per_call` component tiles through the draws a chunk at a time, so
+      // that a chunk's draws and runs are read from cache by every tile (one tile through all
+      // the draws streamed them from memory once per tile). Each sum still adds the draws in
+      // order: the same bits.
+      struct comp_tile {
+        std::size_t c0, nc;
+        // sqrt(half precision) and mean times it, unit-major, so that the inner loop runs over
+        // components; per unit the range of the means and the least half precision, and the
+        // largest normaliser: they bound every component's log-density at z from above. In the
+        // storage's precision, as the first pass computed the densities.
+        std::vector<T> sd_inv, scaled_mu;
+        std::vector<double> init, lo, hi, h_min;
+        double ln_max = -INFINITY;
+      };
+      constexpr std::size_t tiles_per_call = 8, chunk_draws = 512;
+      static_assert(chunk_draws % tile == 0);
+      detail::parallel_for(mine.second - mine.first, opt_.threads, tile * tiles_per_call, [&](std::size_t b0, std::size_t e0) {
         const std::size_t b = mine.first + b0, e = mine.first + e0;
+        std::vector<comp_tile> tiles;
         for (std::size_t c0 = b; c0 < e; c0 += tile) {
-          const std::size_t nc = std::min(tile, e - c0);
-          // The tile's sqrt(half precision) and mean times it, unit-major, so that the inner loop
-          // runs over components.
-          std::vector<double> sd_inv(d * tile, 0.0), scaled_mu(d * tile, 0.0), acc(tile), init(tile, -INFINITY);
-          // The tile's box: per unit the range of its means and the least half precision, and
-          // its largest normaliser. They bound every component's log-density at z from above.
-          std::vector<double> lo(dp, 0.0), hi(dp, 0.0), h_min(dp, 0.0);
-          double ln_max = -INFINITY;
-          for (std::size_t c = 0; c < nc; ++c) {
-            init[c] = packed.log_norm[c0 + c];
-            ln_max = std::max(ln_max, init[c]);
+          comp_tile& ct = tiles.emplace_back(comp_tile{c0, std::min(tile, e - c0), std::vector<T>(d * tile, T(0)),
+                                                       std::vector<T>(d * tile, T(0)), std::vector<double>(tile, -INFINITY),
+                                                       std::vector<double>(dp, 0.0), std::vector<double>(dp, 0.0),
+                                                       std::vector<double>(dp, 0.0)});
+          for (std::size_t c = 0; c < ct.nc; ++c) {
+            ct.init[c] = packed.log_norm[c0 + c];
+            ct.ln_max = std::max(ct.ln_max, ct.init[c]);
             for (std::size_t u = 0; u < d; ++u) {
               const double m_u = static_cast<double>(packed.mean[(c0 + c - packed.first) * d + u]);
               const double h_u = static_cast<double>(packed.half_prec[(c0 + c - packed.first) * d + u]);
-              sd_inv[u * tile + c] = std::sqrt(h_u);
-              scaled_mu[u * tile + c] = sd_inv[u * tile + c] * m_u;
-              lo[u] = c ? std::min(lo[u], m_u) : m_u;
-              hi[u] = c ? std::max(hi[u], m_u) : m_u;
-              h_min[u] = c ? std::min(h_min[u], h_u) : h_u;
-            }
-          }
-          // Every term of run q is below its own draw's cut.
-          const auto far = [&](const runs_of& ru, std::size_t q) {
-            return ln_max - detail::box_gap(lo.data(), hi.data(), h_min.data(), ru.lo.data() + q * dp, ru.hi.data() + q * dp, dp) <
-                   ru.cut[q];
-          };
-          for (std::size_t s = 0; s < p; ++s) {
-            if (s % tile == 0 && far(coarse, s / tile)) {
-              s += tile - 1;
-              continue;
-            }
-            if (s % fine_run == 0 && far(fine, s / fine_run)) {
-              s += fine_run - 1;
-              continue;
-            }
-            const std::size_t owner = j0 + s / m_draws, at = (first + j0) * m_draws + s;
-            // Every unit only lowers acc: once the whole tile is below the smaller threshold
-            // (log_others <= log_all), no term of it can count.
-            const double all = log_mix[lm * at], others = log_mix[lm * at + 1];
-            const double cut = floor_of(at);
-            // The box first: with the points in spatial order most tiles are far from most
-            // draws, and d operations prove it where the loop below needs 4 x 64.
-            const double* zs = zd.data() + s * dp;
-            if (ln_max - detail::box_gap(lo.data(), hi.data(), h_min.data(), zs, zs, dp) < cut) continue;
-            if (!detail::tile_log_densities<tile>(sd_inv.data(), scaled_mu.data(), zs, d, cut, init.data(), acc.data())) continue;
-            if (owner >= c0 && owner < c0 + nc) acc[owner - c0] = -INFINITY;
-            detail::add_responsibilities<tile>(acc.data(), all, others, negligible, &r[c0 - mine.first],
-                                               &r_loo[c0 - mine.first]);
-            if (cls) {
-              const double* l = &log_mix[lm * at];
-              const bool held_out = l[3] < INFINITY;  // rho > 0
-              if (held_out) detail::add_shares<tile>(acc.data(), l[4], negligible, &r_all[c0 - mine.first]);
-              // Only the tile's members of the draw's class (a contiguous run of it).
-              const std::uint32_t y = member_cls[owner];
-              const auto* mc = member_cls.data() + c0;
-              const std::size_t cb = std::size_t(std::lower_bound(mc, mc + nc, y) - mc);
-              const std::size_t ce = std::size_t(std::upper_bound(mc, mc + nc, y) - mc);
-              if (cb < ce) {
-                std::fill(acc.begin(), acc.begin() + std::ptrdiff_t(cb), -INFINITY);
-                std::fill(acc.begin() + std::ptrdiff_t(ce), acc.end(), -INFINITY);
-                detail::add_shares<tile>(acc.data(), l[2], negligible, &r_y[c0 - mine.first]);
-                if (held_out) detail::add_shares<tile>(acc.data(), l[3], negligible, &r_cls[c0 - mine.first]);
-              }
+              ct.sd_inv[u * tile + c] = static_cast<T>(std::sqrt(h_u));
+              ct.scaled_mu[u * tile + c] = static_cast<T>(std::sqrt(h_u) * m_u);
+              ct.lo[u] = c ? std::min(ct.lo[u], m_u) : m_u;
+              ct.hi[u] = c ? std::max(ct.hi[u], m_u) : m_u;
+              ct.h_min[u] = c ? std::min(ct.h_min[u], h_u) : h_u;
             }
           }
         }
+        std::vector<double> acc(tile), ex(tile);
+        for (std::size_t s0 = 0; s0 < p; s0 += chunk_draws)
+          for (const comp_tile& ct : tiles) {
+            const std::size_t c0 = ct.c0, nc = ct.nc;
+            // Every term of run q is below its own draw's cut.
+            const auto far = [&](const runs_of& ru, std::size_t q) {
+              return ct.ln_max - detail::box_gap(ct.lo.data(), ct.hi.data(), ct.h_min.data(), ru.lo.data() + q * dp,
+                                                 ru.hi.data() + q * dp, dp) < ru.cut[q];
+            };
+            for (std::size_t s = s0; s < std::min(p, s0 + chunk_draws); ++s) {
+              if (s % tile == 0 && far(coarse, s / tile)) {
+                s += tile - 1;
+                continue;
+              }
+              if (s % fine_run == 0 && far(fine, s / fine_run)) {
+                s += fine_run - 1;
+                continue;
+              }
+              const std::size_t owner = j0 + s / m_draws, at = (first + j0) * m_draws + s;
+              // Every unit only lowers acc: once the whole tile is below the smaller threshold
+              // (log_others <= log_all), no term of it can count.
+              const double all = log_mix[lm * at], others = log_mix[lm * at + 1];
+              const double cut = cuts[s];
+              // The box first: with the points in spatial order most tiles are far from most
+              // draws, and d operations prove it where the loop below needs 4 x 64.
+              const double* zs = zd.data() + s * dp;
+              if (ct.ln_max - detail::box_gap(ct.lo.data(), ct.hi.data(), ct.h_min.data(), zs, zs, dp) < cut) continue;
+              if (!detail::tile_log_densities<tile>(ct.sd_inv.data(), ct.scaled_mu.data(), z.data() + s * d, d, cut,
+                                                    ct.init.data(), acc.data()))
+                continue;
+              if (owner >= c0 && owner < c0 + nc) acc[owner - c0] = -INFINITY;
+              // One exponential per term, shared by the draw's sums (each a multiple of it).
+              detail::tile_exp<tile>(acc.data(), all, ex.data());
+              const auto add_to = [&](double log_den, std::vector<double>& out) {
+                detail::add_scaled_shares<tile>(acc.data(), ex.data(), all, log_den, negligible, &out[c0 - mine.first]);
+              };
+              add_to(all, r);
+              add_to(others, r_loo);
+              if (cls) {
+                const double* l = &log_mix[lm * at];
+                const bool held_out = l[3] < INFINITY;  // rho > 0
+                if (held_out) add_to(l[4], r_all);
+                // Only the tile's members of the draw's class (a contiguous run of it).
+                const std::uint32_t y = member_cls[owner];
+                const auto* mc = member_cls.data() + c0;
+                const std::size_t cb = std::size_t(std::lower_bound(mc, mc + nc, y) - mc);
+                const std::size_t ce = std::size_t(std::upper_bound(mc, mc + nc, y) - mc);
+                if (cb < ce) {
+                  std::fill(acc.begin(), acc.begin() + std::ptrdiff_t(cb), -INFINITY);
+                  std::fill(acc.begin() + std::ptrdiff_t(ce), acc.end(), -INFINITY);
+                  add_to(l[2], r_y);
+                  if (held_out) add_to(l[3], r_cls);
+                }
+              }
+            }
+          }
       });
     };
     if (!lin) {
