@@ -3,7 +3,9 @@
 #include <iostream>
 
 #include "infoplane_app.hpp"
+#include "keep_heap.hpp"
 
 int main(int argc, char** argv) {
+  infoplane::cli::keep_freed_memory();
   return infoplane::cli::app::run_infoplane(argc, argv, {std::cout, std::cerr});
 }

@@ -23,6 +23,7 @@
 #include <sys/resource.h>
 
 #include "cli.hpp"
+#include "keep_heap.hpp"
 #include "infoplane/mpi/session.hpp"
 
 namespace {
@@ -231,6 +232,7 @@ int run(int argc, char** argv, mpi::session& s) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  infoplane::cli::keep_freed_memory();
   try {
     mpi::environment env(argc, argv);
     int code = 0;
