@@ -826,7 +826,7 @@ class dropout_mixture {
       std::vector<double> zd(p * dp, 0.0);
       for (std::size_t s = 0; s < p; ++s)
         for (std::size_t u = 0; u < d; ++u) zd[s * dp + u] = static_cast<double>(z[s * d + u]);
-      // Each call takes `tiles_per_call` component tiles through the draws a chunk at a time, so
+      // Each call takes its component tiles through the draws a chunk at a time, so
       // that a chunk's draws and runs are read from cache by every tile (one tile through all
       // the draws streamed them from memory once per tile). Each sum still adds the draws in
       // order: the same bits.
@@ -840,8 +840,11 @@ class dropout_mixture {
         std::vector<double> init, lo, hi, h_min;
         double ln_max = -INFINITY;
       };
-      constexpr std::size_t tiles_per_call = 8, chunk_draws = 512;
+      // Up to 8 tiles a call, fewer where that would leave threads without a call of their own.
+      constexpr std::size_t chunk_draws = 512;
       static_assert(chunk_draws % tile == 0);
+      const std::size_t all_tiles = (mine.second - mine.first + tile - 1) / tile;
+      const std::size_t tiles_per_call = std::clamp<std::size_t>(all_tiles / (4 * detail::resolve_threads(opt_.threads)), 1, 8);
       detail::parallel_for(mine.second - mine.first, opt_.threads, tile * tiles_per_call, [&](std::size_t b0, std::size_t e0) {
         const std::size_t b = mine.first + b0, e = mine.first + e0;
         std::vector<comp_tile> tiles;
