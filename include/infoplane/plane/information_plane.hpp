@@ -171,7 +171,8 @@ ip_point information_plane_point(const MF& f, const Labels& labels, const Noise&
   const bool want_mixture = o.label_estimators.count("mixture") > 0;
 
   // The Gaussian bound (one thread) beside I(X;Z) where there are threads to spare: it needs
-  // nothing of it, and after it left a core idle. Its time and progress are reported here.
+  // nothing of it, and run after it, it left a core idle. Its time and progress are recorded
+  // below, on this thread.
   const auto gauss_bound = [&] {
     const auto t0 = clock::now();
     estimate_result r = dropout_gaussian_bound({.seed = seed, .components = o.components}).estimate(in);
