@@ -258,7 +258,8 @@ TEST_CASE("max-norm blocks: k-th distances and counts equal a scalar loop's, tie
     const std::size_t nq = std::min<std::size_t>(5, n - p0);
     double eps[max_norm_blocks::tile], radius[max_norm_blocks::tile];
     std::size_t counts[max_norm_blocks::tile];
-    set.kth_distances(p0, nq, k, eps);
+    std::size_t closer[max_norm_blocks::tile];
+    set.kth_distances(p0, nq, k, eps, closer);
     for (std::size_t r = 0; r < nq; ++r) {
       const std::size_t i = set.order()[p0 + r];
       std::vector<double> all;
@@ -267,6 +268,7 @@ TEST_CASE("max-norm blocks: k-th distances and counts equal a scalar loop's, tie
       std::sort(all.begin(), all.end());
       INFO("n=" << n << " d=" << d << " quantised=" << quantised << " scale " << scale << " position " << p0 + r);
       REQUIRE(eps[r] == all[k - 1]);
+      CHECK(closer[r] == std::size_t(std::count_if(all.begin(), all.end(), [&](double v) { return v < eps[r]; })));
       // radii at an exact tie (the k-th distance, which is out), wide, and none
       radius[r] = r % 3 == 0 ? eps[r] : r % 3 == 1 ? 0.7 * double(r) * scale : 0.0;
     }
@@ -296,6 +298,41 @@ TEST_CASE("max-norm blocks: k-th distances and counts equal a scalar loop's, tie
   }
 }
 
+TEST_CASE("max-norm blocks: counts from another set's queries equal a scalar loop's", "[classic][ksg]") {
+  // Two sets whose coordinates rank differently by range (each stores its own order), at
+  // scales where the float scan's slack must cover the larger set's magnitude.
+  const std::size_t d = GENERATE(3u, 33u);
+  const double scale_b = GENERATE(1.0, 1e6, 1e38);
+  mat a = mat::Random(300, Eigen::Index(d)), b = mat::Random(200, Eigen::Index(d));
+  for (Eigen::Index c = 0; c < Eigen::Index(d); ++c) {
+    a.col(c) *= double(c + 1);
+    b.col(c) *= scale_b * double(Eigen::Index(d) - c);
+  }
+  b.topRows(20) = a.topRows(20);  // exact duplicates across the sets: distance 0
+  const Eigen::Matrix<double, -1, -1, Eigen::RowMajor> ra = a, rb = b;
+  const max_norm_blocks sa(ra.data(), 300, d), sb(rb.data(), 200, d);
+  for (std::size_t p0 = 0; p0 < 300; p0 += 7) {
+    const std::size_t nq = std::min<std::size_t>(7, 300 - p0);
+    double radius[max_norm_blocks::tile];
+    std::size_t counts[max_norm_blocks::tile];
+    for (std::size_t r = 0; r < nq; ++r) radius[r] = (r % 4 == 0 ? 0.0 : 0.3 * double(r)) * scale_b;
+    sb.count_within(sa, p0, nq, radius, counts);
+    for (std::size_t r = 0; r < nq; ++r) {
+      const Eigen::Index i = Eigen::Index(sa.order()[p0 + r]);
+      std::size_t want = 0;
+      for (Eigen::Index j = 0; j < 200; ++j) want += (ra.row(i) - rb.row(j)).cwiseAbs().maxCoeff() < radius[r];
+      INFO("d=" << d << " scale " << scale_b << " position " << p0 + r << " radius " << radius[r]);
+      CHECK(counts[r] == want);
+    }
+  }
+  const mat other = mat::Random(10, Eigen::Index(d) + 1);
+  const Eigen::Matrix<double, -1, -1, Eigen::RowMajor> ro = other;
+  const max_norm_blocks so(ro.data(), 10, d + 1);
+  double r1[1] = {1.0};
+  std::size_t c1[1];
+  CHECK_THROWS_AS(sb.count_within(so, 0, 1, r1, c1), infoplane::invalid_argument);
+}
+
 TEST_CASE("ksg: brute force in high dimensions (18 joint) equals the k-d tree forced on", "[classic][ksg][threads]") {
   const auto g = test::correlated_gaussians(1003, 9, 0.5, 8);
   const auto tree = ksg({.threads = 2, .tree_max_dims = 100}).estimate(paired_samples{g.x, g.y});
@@ -304,13 +341,23 @@ TEST_CASE("ksg: brute force in high dimensions (18 joint) equals the k-d tree fo
 }
 
 TEST_CASE("ksg (Ross): brute force in 20 dimensions equals the k-d tree forced on", "[classic][ksg][threads]") {
-  const auto g = test::correlated_gaussians(1001, 20, 0.6, 9);
+  // 3 classes: the brute force class by class (counts queried across the classes' sets);
+  // 40: over every point at once (classes of fewer than 64 points on average). Quantised x:
+  // exact ties at the k-th distance.
+  const int n_labels = GENERATE(3, 40);
+  const bool quantised = GENERATE(false, true);
+  auto g = test::correlated_gaussians(1001, 20, 0.6, 9);
+  if (quantised) g.x = (4.0 * g.x).array().round();
   mat labels(1001, 1);
-  for (Eigen::Index i = 0; i < 1001; ++i) labels(i, 0) = g.y(i, 0) > 0.5 ? 2.0 : g.y(i, 0) > -0.5 ? 1.0 : 0.0;
-  const auto tree = ksg({.discrete_y = true, .threads = 2, .tree_max_dims = 100}).estimate(paired_samples{g.x, labels});
-  const auto brute = ksg({.discrete_y = true, .threads = 3}).estimate(paired_samples{g.x, labels});
+  for (Eigen::Index i = 0; i < 1001; ++i)
+    labels(i, 0) = n_labels == 3 ? (g.y(i, 0) > 0.5 ? 2.0 : g.y(i, 0) > -0.5 ? 1.0 : 0.0)
+                                 : std::clamp(std::floor(g.y(i, 0) * 8.0), -20.0, 19.0);
+  INFO("labels " << n_labels << " quantised " << quantised);
+  const double jitter = quantised ? 0.0 : 1e-10;
+  const auto tree = ksg({.jitter = jitter, .discrete_y = true, .threads = 2, .tree_max_dims = 100}).estimate(paired_samples{g.x, labels});
+  const auto brute = ksg({.jitter = jitter, .discrete_y = true, .threads = 3}).estimate(paired_samples{g.x, labels});
   CHECK(tree.value == brute.value);
-  CHECK(tree.value > 0.05);
+  CHECK(tree.value > (n_labels == 3 ? 0.05 : 0.01));
 }
 
 TEST_CASE("ksg (Ross): k-d tree (sorted line in 1-D) and brute force give identical values, singleton labels dropped", "[classic][ksg][threads]") {

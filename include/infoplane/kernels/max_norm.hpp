@@ -12,6 +12,7 @@
 #include <xsimd/xsimd.hpp>
 
 #include "infoplane/detail/spatial_order.hpp"
+#include "infoplane/errors.hpp"
 #include "infoplane/kernels/detail/codegen.hpp"
 #include "infoplane/kernels/detail/simd_arch.hpp"
 
@@ -48,34 +49,25 @@ class max_norm_blocks {
   static constexpr std::size_t block = 64;   ///< points per bounding box
   static_assert(block % W == 0 && block % FW == 0);
 
-  /// `points`: row-major n x d, copied (in the spatial order) into panels and a row-major copy;
-  /// `threads` order them (the same order for any count).
+  /// `points`: row-major n x d, copied (in the spatial order, coordinates by decreasing range)
+  /// into panels and a row-major copy; `threads` order them (the same order for any count).
   max_norm_blocks(const double* points, std::size_t n, std::size_t d, unsigned threads = 1)
       : n_(n), d_(d), dp_((d + W - 1) / W * W), blocks_((n + block - 1) / block),
-        order_(detail::spatial_order(points, n, d, threads)), rows_(n * d),
+        order_(detail::spatial_order(points, n, d, threads)), columns_(by_decreasing_range(points, n, d)), rows_(n * d),
         data_(blocks_ * block * d, std::numeric_limits<double>::infinity()), lo_(blocks_ * dp_, 0.0), hi_(blocks_ * dp_, 0.0),
-        panel_lo_(panels() * dp_, 0.0), panel_hi_(panels() * dp_, 0.0) {
-    // Coordinates by decreasing range: a max-norm distance is the same in any coordinate order,
-    // and a far pair passes the radius sooner, so the early stops come earlier.
-    std::vector<std::size_t> by_range(d);
-    {
-      std::vector<double> lo(d, std::numeric_limits<double>::infinity()), hi(d, -std::numeric_limits<double>::infinity());
-      for (std::size_t p = 0; p < n; ++p)
-        for (std::size_t c = 0; c < d; ++c) lo[c] = std::min(lo[c], points[p * d + c]), hi[c] = std::max(hi[c], points[p * d + c]);
-      for (std::size_t c = 0; c < d; ++c) by_range[c] = c;
-      std::stable_sort(by_range.begin(), by_range.end(), [&](std::size_t a, std::size_t b) { return hi[a] - lo[a] > hi[b] - lo[b]; });
-    }
+        panel_lo_(panels() * dp_, 0.0), panel_hi_(panels() * dp_, 0.0), all_lo_(dp_, 0.0), all_hi_(dp_, 0.0) {
     double largest = 0.0;
     for (std::size_t p = 0; p < n; ++p) {
       const double* src = points + order_[p] * d;
       for (std::size_t c = 0; c < d; ++c) {
-        const double v = src[by_range[c]];
+        const double v = src[columns_[c]];
         rows_[p * d + c] = v;
         data_[(p / W) * d * W + c * W + p % W] = v;
         largest = std::max(largest, std::abs(v));
       }
     }
     for (std::size_t b = 0; b < blocks_; ++b) box(b * block, std::min(n, (b + 1) * block), lo_.data() + b * dp_, hi_.data() + b * dp_);
+    box(0, n, all_lo_.data(), all_hi_.data());
     for (std::size_t p = 0; p < panels(); ++p)
       box(p * W, std::min(n, (p + 1) * W), panel_lo_.data() + p * dp_, panel_hi_.data() + p * dp_);
     // The float copy for the radius counts. Each coordinate rounds by at most u|x| (u = 2^-24),
@@ -107,9 +99,10 @@ class max_norm_blocks {
   const std::vector<std::size_t>& order() const noexcept { return order_; }
 
   /// eps[q] = the k-th smallest distance from the point at position p0 + q to the others, for
-  /// nq <= tile consecutive positions. Its own block and the next ones in the order come first,
-  /// so the radii shrink before the far blocks are tested.
-  void kth_distances(std::size_t p0, std::size_t nq, std::size_t k, double* eps) const {
+  /// nq <= tile consecutive positions; closer[q] (if given) = how many others are strictly
+  /// closer (k - 1 but for ties at eps[q]). Its own block and the next ones in the order come
+  /// first, so the radii shrink before the far blocks are tested.
+  void kth_distances(std::size_t p0, std::size_t nq, std::size_t k, double* eps, std::size_t* closer = nullptr) const {
     tile_box t(*this, p0, nq);
     std::vector<double> best(tile * k, std::numeric_limits<double>::infinity());
     batch kth[tile];
@@ -143,14 +136,26 @@ class max_norm_blocks {
         for (std::size_t q = nq; q < tile; ++q) kth[q] = kth[nq - 1];  // the copies stop with the last query
       }
     }
-    for (std::size_t q = 0; q < nq; ++q) eps[q] = best[q * k + k - 1];
+    for (std::size_t q = 0; q < nq; ++q) {
+      eps[q] = best[q * k + k - 1];
+      // Every point outside best is at eps[q] or beyond.
+      if (closer) closer[q] = std::size_t(std::count_if(&best[q * k], &best[q * k + k - 1], [&](double v) { return v < eps[q]; }));
+    }
   }
 
   /// counts[q] = the number of points (the query itself included) strictly within radius[q] of
   /// the point at position p0 + q, for nq <= tile consecutive positions.
   void count_within(std::size_t p0, std::size_t nq, const double* radius, std::size_t* counts) const {
-    if (!fdata_.empty()) return count_within_float(p0, nq, radius, counts);
-    tile_box t(*this, p0, nq);
+    count_within(*this, p0, nq, radius, counts);
+  }
+
+  /// The same for queries from another set of the same dimension, `from`: counts[q] = the
+  /// number of this set's points strictly within radius[q] of from's point at position p0 + q.
+  void count_within(const max_norm_blocks& from, std::size_t p0, std::size_t nq, const double* radius,
+                    std::size_t* counts) const {
+    INFOPLANE_CHECK(from.d_ == d_, "max_norm_blocks: the query set has another dimension");
+    if (!fdata_.empty() && !from.fdata_.empty()) return count_within_float(from, p0, nq, radius, counts);
+    tile_box t(from, *this, p0, nq);
     batch r[tile], total[tile];
     INFOPLANE_UNROLL
     for (std::size_t q = 0; q < tile; ++q) {
@@ -168,21 +173,43 @@ class max_norm_blocks {
   }
 
  private:
+  // Columns 0..d-1 by decreasing range over the n points: a max-norm distance is the same in any
+  // coordinate order, and a far pair passes the radius sooner, so the early stops come earlier.
+  static std::vector<std::size_t> by_decreasing_range(const double* points, std::size_t n, std::size_t d) {
+    std::vector<double> lo(d, std::numeric_limits<double>::infinity()), hi(d, -std::numeric_limits<double>::infinity());
+    for (std::size_t p = 0; p < n; ++p)
+      for (std::size_t c = 0; c < d; ++c) lo[c] = std::min(lo[c], points[p * d + c]), hi[c] = std::max(hi[c], points[p * d + c]);
+    std::vector<std::size_t> by_range(d);
+    for (std::size_t c = 0; c < d; ++c) by_range[c] = c;
+    std::stable_sort(by_range.begin(), by_range.end(), [&](std::size_t a, std::size_t b) { return hi[a] - lo[a] > hi[b] - lo[b]; });
+    return by_range;
+  }
+
   static constexpr std::size_t check_every = 8;  ///< units between the early-stop tests
 
-  // A tile's queries (fewer than `tile` completed with copies of the last) and their box.
+  // A tile's queries (fewer than `tile` completed with copies of the last) and their box, from
+  // the set s at positions [p0, p0 + nq), in the coordinate order of the set `to` they query.
   struct tile_box {
     std::vector<double> qs, lo, hi;
     const double* q;
-    tile_box(const max_norm_blocks& s, std::size_t p0, std::size_t nq) : lo(s.dp_, 0.0), hi(s.dp_, 0.0) {
-      if (nq == tile) {
-        q = s.rows_.data() + p0 * s.d_;
-      } else {
-        qs.resize(tile * s.d_);
-        for (std::size_t r = 0; r < tile; ++r) std::copy_n(s.rows_.data() + (p0 + std::min(r, nq - 1)) * s.d_, s.d_, qs.data() + r * s.d_);
-        q = qs.data();
-      }
+    tile_box(const max_norm_blocks& s, std::size_t p0, std::size_t nq) : tile_box(s, s, p0, nq) {}
+    tile_box(const max_norm_blocks& s, const max_norm_blocks& to, std::size_t p0, std::size_t nq)
+        : lo(s.dp_, 0.0), hi(s.dp_, 0.0) {
+      const std::size_t d = s.d_;
       s.box(p0, p0 + nq, lo.data(), hi.data());
+      if (nq == tile && s.columns_ == to.columns_) {
+        q = s.rows_.data() + p0 * d;
+        return;
+      }
+      std::vector<std::size_t> where(d), at(d);  // input column -> coordinate of s; at[c]: `to`'s coordinate c in s
+      for (std::size_t c = 0; c < d; ++c) where[s.columns_[c]] = c;
+      for (std::size_t c = 0; c < d; ++c) at[c] = where[to.columns_[c]];
+      qs.resize(tile * d);
+      for (std::size_t r = 0; r < tile; ++r)
+        for (std::size_t c = 0; c < d; ++c) qs[r * d + c] = s.rows_[(p0 + std::min(r, nq - 1)) * d + at[c]];
+      q = qs.data();
+      const std::vector<double> slo = lo, shi = hi;
+      for (std::size_t c = 0; c < d; ++c) lo[c] = slo[at[c]], hi[c] = shi[at[c]];
     }
   };
 
@@ -253,8 +280,10 @@ class max_norm_blocks {
   // is inside the double radius, one at or above hi[q] (radius + slack, rounded up) outside;
   // the few in between (the radius's own neighbour among them) are decided by the double
   // distance. Block and panel tests are those of the double path.
-  void count_within_float(std::size_t p0, std::size_t nq, const double* radius, std::size_t* counts) const {
-    tile_box t(*this, p0, nq);
+  void count_within_float(const max_norm_blocks& from, std::size_t p0, std::size_t nq, const double* radius,
+                          std::size_t* counts) const {
+    tile_box t(from, *this, p0, nq);
+    const double slack = std::max(slack_, from.slack_);  // both sets' coordinates bound L
     constexpr float inf = std::numeric_limits<float>::infinity();
     fbatch lo[tile], hi[tile], total[tile];
     float lo_s[tile], hi_s[tile];
@@ -263,9 +292,9 @@ class max_norm_blocks {
     INFOPLANE_UNROLL
     for (std::size_t q = 0; q < tile; ++q) {
       const double r = radius[std::min(q, nq - 1)];
-      float a = static_cast<float>(r - slack_), b = static_cast<float>(r + slack_);
-      if (static_cast<double>(a) > r - slack_) a = std::nextafter(a, -inf);
-      if (static_cast<double>(b) < r + slack_) b = std::nextafter(b, inf);
+      float a = static_cast<float>(r - slack), b = static_cast<float>(r + slack);
+      if (static_cast<double>(a) > r - slack) a = std::nextafter(a, -inf);
+      if (static_cast<double>(b) < r + slack) b = std::nextafter(b, inf);
       lo[q] = fbatch(lo_s[q] = a);
       hi[q] = fbatch(hi_s[q] = b);
       total[q] = fbatch(0.0f);
@@ -314,6 +343,7 @@ class max_norm_blocks {
       rmin = std::min(rmin, radius[q]);
       counts[q] = 0;
     }
+    if (gap(t, all_lo_.data(), all_hi_.data()) >= rmax) return;  // the whole set out of reach
     for (std::size_t b = 0; b < blocks_; ++b) {
       if (gap(t, lo_.data() + b * dp_, hi_.data() + b * dp_) >= rmax) continue;
       const std::size_t e = std::min(n_, (b + 1) * block);
@@ -333,8 +363,8 @@ class max_norm_blocks {
   }
 
   std::size_t n_, d_, dp_, blocks_;
-  std::vector<std::size_t> order_;
-  std::vector<double> rows_, data_, lo_, hi_, panel_lo_, panel_hi_;  // boxes: per block, per panel
+  std::vector<std::size_t> order_, columns_;  // columns_[c]: the input column stored as coordinate c
+  std::vector<double> rows_, data_, lo_, hi_, panel_lo_, panel_hi_, all_lo_, all_hi_;  // boxes: per block, per panel, all
   std::vector<float> fdata_;                   // float copy in panels of FW (empty: counts in double)
   std::vector<double> fpanel_lo_, fpanel_hi_;  // boxes of the float panels
   double slack_ = 0.0;                         // bound on |float distance - double distance|

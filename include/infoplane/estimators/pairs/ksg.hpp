@@ -95,7 +95,9 @@ class ksg {
     if (opt_.discrete_y) {
       tree = dx <= opt_.tree_max_dims;
       bytes += 24 * rows * dx + 48 * rows;  // and class indices
-      bytes += tree ? 2 * detail::kd_tree::bytes(n, dx) : 8 * rows + max_norm_blocks::bytes(n, dx);
+      // Brute force: a set per class, all at once, each padded by at most a block (12 d bytes a
+      // point, and there are at most N / 64 classes on that path).
+      bytes += tree ? 2 * detail::kd_tree::bytes(n, dx) : 8 * rows + max_norm_blocks::bytes(n, dx) + 12 * rows * dx;
     } else {
       tree = dx + dy <= opt_.tree_max_dims;
       bytes += 16 * rows * (dx + dy);
@@ -109,22 +111,51 @@ class ksg {
   template <class M>
   matrix prepare(const M& m, std::uint64_t which) const {
     matrix out = m.template cast<double>();
-    if (opt_.standardize) {
-      for (Eigen::Index c = 0; c < out.cols(); ++c) {
-        const double mean = out.col(c).mean();
-        out.col(c).array() -= mean;
-        // Not the plain sqrt(mean of squares): at 1e-200 or 1e200 the squares under- or
-        // overflow, sd became 0 or inf, and the jitter alone was left (I near 0 for any data).
-        const double sd = detail::stable_rms(out.col(c));
-        if (sd > 0) out.col(c) /= sd;
-      }
-    }
+    if (opt_.standardize) standardize(out);
+    // Each row its own stream: the same noise on any thread count.
     if (opt_.jitter > 0)
-      for (Eigen::Index i = 0; i < out.rows(); ++i) {
-        auto rng = detail::make_stream(opt_.seed, detail::rng_purpose::data, (which << 40) + std::uint64_t(i));
-        for (Eigen::Index c = 0; c < out.cols(); ++c) out(i, c) += opt_.jitter * rng.normal();
-      }
+      detail::parallel_for(std::size_t(out.rows()), opt_.threads, 1024, [&](std::size_t r0, std::size_t r1) {
+        for (auto i = Eigen::Index(r0); i < Eigen::Index(r1); ++i) {
+          auto rng = detail::make_stream(opt_.seed, detail::rng_purpose::data, (which << 40) + std::uint64_t(i));
+          for (Eigen::Index c = 0; c < out.cols(); ++c) out(i, c) += opt_.jitter * rng.normal();
+        }
+      });
     return out;
+  }
+
+  // Centres each column and scales it to unit RMS, in passes along the rows (a column of the
+  // row-major copy is strided: a pass per column read all of it d times). Not the plain
+  // sqrt(mean of squares): at 1e-200 or 1e200 the squares under- or overflow, sd became 0 or
+  // inf, and the jitter alone was left (I near 0 for any data). So each column is first scaled
+  // by 2^-e, e the exponent of its largest |value| (detail::to_unit_binade's rule), exactly.
+  static void standardize(matrix& m) {
+    const Eigen::Index n = m.rows(), d = m.cols();
+    const Eigen::RowVectorXd mean = m.colwise().sum() / static_cast<double>(n);
+    m.rowwise() -= mean;
+    const Eigen::RowVectorXd largest = m.cwiseAbs().colwise().maxCoeff();
+    std::vector<int> e(std::size_t(d), 0);
+    std::vector<double> up(std::size_t(d), 1.0), up2(std::size_t(d), 1.0), sq(std::size_t(d), 0.0);
+    for (Eigen::Index c = 0; c < d; ++c) {
+      if (!(largest(c) > 0)) continue;
+      e[std::size_t(c)] = std::ilogb(largest(c));
+      // 2^-e in one factor (one rounding) unless the largest value is subnormal; then in two,
+      // each exact, since scaling up subnormal values to [1, 2) loses nothing.
+      const int s = -e[std::size_t(c)];
+      if (s <= 1022) up[std::size_t(c)] = std::ldexp(1.0, s);
+      else up[std::size_t(c)] = std::ldexp(1.0, s / 2), up2[std::size_t(c)] = std::ldexp(1.0, s - s / 2);
+    }
+    for (Eigen::Index i = 0; i < n; ++i)
+      for (Eigen::Index c = 0; c < d; ++c) {
+        const double t = m(i, c) * up[std::size_t(c)] * up2[std::size_t(c)];
+        sq[std::size_t(c)] += t * t;
+      }
+    Eigen::RowVectorXd sd = Eigen::RowVectorXd::Ones(d);
+    for (Eigen::Index c = 0; c < d; ++c)
+      if (largest(c) > 0) {
+        const double r = std::ldexp(std::sqrt(sq[std::size_t(c)] / static_cast<double>(n)), e[std::size_t(c)]);
+        if (r > 0) sd(c) = r;
+      }
+    m.array().rowwise() /= sd.array();
   }
 
   double kraskov(const matrix& x, const matrix& y) const {
@@ -186,31 +217,42 @@ class ksg {
     std::sort(keep.begin(), keep.end());
     const std::size_t n = keep.size();
     if (n < 2) return std::numeric_limits<double>::quiet_NaN();
-    matrix xk(Eigen::Index(n), x.cols());
     std::vector<std::size_t> cls(n), local(n);
-    std::vector<matrix> members;
+    std::vector<std::vector<std::size_t>> global;  // class member -> kept point
     std::map<double, std::size_t> class_index;
     for (std::size_t a = 0; a < n; ++a) {
-      xk.row(Eigen::Index(a)) = x.row(Eigen::Index(keep[a]));
       const double label = static_cast<double>(labels(Eigen::Index(keep[a]), 0));
-      auto [it, fresh] = class_index.try_emplace(label, members.size());
-      if (fresh) members.emplace_back(Eigen::Index(classes[label].size()), x.cols());
+      auto [it, fresh] = class_index.try_emplace(label, global.size());
+      if (fresh) global.emplace_back().reserve(classes[label].size());
       cls[a] = it->second;
+      local[a] = global[cls[a]].size();
+      global[cls[a]].push_back(a);
     }
-    std::vector<std::size_t> fill(members.size(), 0);
-    for (std::size_t a = 0; a < n; ++a) {
-      local[a] = fill[cls[a]]++;
-      members[cls[a]].row(Eigen::Index(local[a])) = xk.row(Eigen::Index(a));
-    }
+    const std::size_t n_classes = global.size();
     const bool use_tree = std::size_t(x.cols()) <= opt_.tree_max_dims;
+    // Brute force class by class where the classes hold 64 points or more on average (else
+    // per-class padding and tests dominate), over every kept point at once otherwise.
+    const bool by_class = !use_tree && n_classes * max_norm_blocks::block <= n;
+    // Each class's rows (and every kept point's where needed), a class or a block of rows per
+    // thread.
+    std::vector<matrix> members(n_classes);
+    detail::parallel_for(n_classes, opt_.threads, 1, [&](std::size_t c0, std::size_t c1) {
+      for (std::size_t c = c0; c < c1; ++c) {
+        members[c].resize(Eigen::Index(global[c].size()), x.cols());
+        for (std::size_t l = 0; l < global[c].size(); ++l) members[c].row(Eigen::Index(l)) = x.row(Eigen::Index(keep[global[c][l]]));
+      }
+    });
+    matrix xk(by_class ? 0 : Eigen::Index(n), x.cols());
+    if (!by_class)
+      detail::parallel_for(n, opt_.threads, 4096, [&](std::size_t a0, std::size_t a1) {
+        for (std::size_t a = a0; a < a1; ++a) xk.row(Eigen::Index(a)) = x.row(Eigen::Index(keep[a]));
+      });
     std::vector<detail::kd_tree> class_trees;
     if (use_tree)
       for (const auto& m : members) class_trees.emplace_back(m.data(), std::size_t(m.rows()), std::size_t(m.cols()));
     const std::optional<marginal> all = use_tree ? std::optional<marginal>(std::in_place, xk) : std::nullopt;
     const detail::digamma_table psi(n + 1);
     std::vector<double> term(n);
-    std::vector<std::vector<std::size_t>> global(members.size());  // class member -> kept point
-    for (std::size_t a = 0; a < n; ++a) global[cls[a]].push_back(a);
     if (use_tree) {
       detail::parallel_for(n, opt_.threads, 64, [&](std::size_t b, std::size_t e) {
         for (std::size_t a = b; a < e; ++a) {
@@ -219,11 +261,38 @@ class ksg {
           term[a] = psi(ki) - psi(nc) - psi(all->count_within(xk, a, eps) + 1);
         }
       });
+    } else if (by_class) {
+      // Each point's k-th neighbour within its class and how many of the class are closer, then
+      // its counts in the other classes, queried from its own class's set: the points of its
+      // class near it, which the count over every point scanned again, are not scanned twice.
+      // The sets are built a class per thread (the order is the same on any thread count).
+      std::vector<std::optional<max_norm_blocks>> sets(n_classes);
+      const bool per_class = n_classes >= detail::resolve_threads(opt_.threads);
+      detail::parallel_for(n_classes, per_class ? opt_.threads : 1, 1, [&](std::size_t c0, std::size_t c1) {
+        for (std::size_t c = c0; c < c1; ++c)
+          sets[c].emplace(members[c].data(), std::size_t(members[c].rows()), std::size_t(x.cols()), per_class ? 1 : opt_.threads);
+      });
+      for (std::size_t c = 0; c < n_classes; ++c) {
+        const max_norm_blocks& within = *sets[c];
+        const std::size_t nc = within.size(), ki = std::min(opt_.k, nc - 1);
+        each_tile(nc, [&](std::size_t p0, std::size_t nq) {
+          constexpr std::size_t tile = max_norm_blocks::tile;
+          double r[tile];
+          std::size_t m[tile], other[tile];
+          within.kth_distances(p0, nq, ki, r, m);
+          for (std::size_t o = 0; o < n_classes; ++o)
+            if (o != c) {
+              sets[o]->count_within(within, p0, nq, r, other);
+              for (std::size_t q = 0; q < nq; ++q) m[q] += other[q];
+            }
+          for (std::size_t q = 0; q < nq; ++q) term[global[c][within.order()[p0 + q]]] = psi(ki) - psi(nc) - psi(m[q] + 1);
+        });
+      }
     } else {
       // Each point's k-th neighbour within its class, then its count over every kept point,
       // each set in its own spatial order.
       std::vector<double> eps(n);
-      for (std::size_t c = 0; c < members.size(); ++c) {
+      for (std::size_t c = 0; c < n_classes; ++c) {
         const std::size_t nc = std::size_t(members[c].rows()), ki = std::min(opt_.k, nc - 1);
         const max_norm_blocks within(members[c].data(), nc, std::size_t(xk.cols()), opt_.threads);
         each_tile(nc, [&](std::size_t p0, std::size_t nq) {
