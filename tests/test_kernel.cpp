@@ -561,6 +561,42 @@ TEST_CASE("the pilot's counts: every d-term where nothing can be pruned, few whe
         mixture_kernel::simd_pruned);  // no pilot: the first choice
 }
 
+TEMPLATE_TEST_CASE("register tiles far from their samples are skipped by their boxes, the values unchanged",
+                   "[kernel][simd]", double, float) {
+  // 30 clusters of 40 components, a factor 1.5 apart in every unit (5 noise sd), and the samples
+  // in component order, as the dropout estimator holds them: most tiles of 8 samples lie far
+  // from most panels of components. 2397 samples: a partial group and single samples too.
+  const std::size_t clusters = 30, per = 40, k = clusters * per, p = 2 * k - 3;
+  const std::size_t d = GENERATE(5u, 32u);
+  std::vector<double> f(k * d);
+  for (std::size_t j = 0; j < k; ++j) {
+    auto rng = detail::rng_stream(7, j);
+    for (std::size_t c = 0; c < d; ++c) f[j * d + c] = std::pow(1.5, double(j / per)) * (1.0 + 0.05 * rng.normal());
+  }
+  const auto pr = test::kernel_problem_of<TestType>(f, p, k, d, 0.01);
+  std::vector<double> ref(p), pruned(p), seeded(p);
+  mixture_evaluator<TestType>(pr.mixture(), mixture_kernel::scalar_reference)(pr.samples(), ref.data());
+  const mixture_evaluator<TestType> prune(pr.mixture(), mixture_kernel::simd_pruned);
+  prune(pr.samples(), pruned.data());
+  prune(pr.samples(), seeded.data(), pr.own_log_weight.data());
+  const double rel = std::is_same_v<TestType, double> ? 1e-12 : 1e-9;
+  const auto float_slack = float_rounding_bound(pr.mean, pr.half_prec, pr.log_norm, pr.z, pr.own, k, d);
+  for (std::size_t i = 0; i < p; ++i) {
+    INFO("d=" << d << " sample " << i);
+    const double slack = std::is_same_v<TestType, double> ? 0.0 : float_slack[i];
+    REQUIRE(std::isfinite(ref[i]));
+    CHECK(pruned[i] == Approx(ref[i]).epsilon(rel).margin(rel + slack));
+    const double w = pr.own_log_weight[i];
+    CHECK(logaddexp(seeded[i], w) == Approx(logaddexp(ref[i], w)).epsilon(rel).margin(rel + slack));
+  }
+  // A tile that enters the kernel costs at least min(d, 8) units a pair (its first checkpoint);
+  // skipped by the boxes, none.
+  mixture_work work;
+  prune.measure(pr.samples(), pr.own_log_weight.data(), work);
+  REQUIRE(work.pairs > 0);
+  CHECK(double(work.units) < 0.5 * double(work.pairs) * double(std::min<std::size_t>(d, 8)));
+}
+
 TEST_CASE("the screen's threshold rises with d: the pilots measured on real and tanh features", "[kernel]") {
   // Pilot counts as measured (benchmarks/README.md, "Automatic kernel choice"): pairs, the share
   // of d-terms computed and the share of pairs with a live lane.

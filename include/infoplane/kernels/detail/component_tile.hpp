@@ -107,9 +107,10 @@ void add_scaled_shares(const double* acc, const double* e, double base, double l
 /// precision-weighted distance between the box [zlo, zhi] (a draw: zlo = zhi) and a tile's box
 /// of means [lo, hi], whose half precisions are at least h_min. Over dp units, a multiple of
 /// the batch width (padding: zeros everywhere).
-inline double box_gap(const double* lo, const double* hi, const double* h_min, const double* zlo, const double* zhi,
-                      std::size_t dp) noexcept {
-  using batch = xsimd::batch<double>;
+template <class Arch = xsimd::default_arch>
+double box_gap(const double* lo, const double* hi, const double* h_min, const double* zlo, const double* zhi,
+               std::size_t dp) noexcept {
+  using batch = xsimd::batch<double, Arch>;
   constexpr std::size_t W = batch::size;
   batch sum(0.0);
   for (std::size_t u = 0; u < dp; u += W) {
@@ -121,8 +122,9 @@ inline double box_gap(const double* lo, const double* hi, const double* h_min, c
 }
 
 /// Units rounded up to the batch width, for box_gap.
-inline std::size_t box_units(std::size_t d) noexcept {
-  constexpr std::size_t W = xsimd::batch<double>::size;
+template <class Arch = xsimd::default_arch>
+std::size_t box_units(std::size_t d) noexcept {
+  constexpr std::size_t W = xsimd::batch<double, Arch>::size;
   return (d + W - 1) / W * W;
 }
 

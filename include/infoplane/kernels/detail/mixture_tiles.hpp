@@ -16,7 +16,9 @@
 // the sum over all K, below double resolution, so its exp is skipped; brute force still
 // computes every d-term. Exact pruning goes further: every d-term is >= 0, so after each chunk
 // of units the partial sum bounds the log-weight from above, and an R x C tile whose bound is
-// negligible in every lane stops early (checked after 8, 16, 32, ... units, at levels that pay).
+// negligible in every lane stops early (checked after 8, 16, 32, ... units, at levels that pay),
+// and before any unit, a tile whose group of samples lies far enough from its panel of
+// components, by their bounding boxes alone, is skipped whole (on real features most are).
 // Units are shifted to 0 or the midpoint of their means, whichever costs fewer digits.
 #include <algorithm>
 #include <cmath>
@@ -28,6 +30,7 @@
 #include <xsimd/xsimd.hpp>
 
 #include "infoplane/kernels/detail/codegen.hpp"
+#include "infoplane/kernels/detail/component_tile.hpp"
 #include "infoplane/kernels/detail/fast_exp.hpp"
 #include "infoplane/kernels/detail/mixture_forms.hpp"
 #include "infoplane/kernels/detail/mixture_screen.hpp"
@@ -87,7 +90,7 @@ class mixture_tiles {
   template <class U>
   explicit mixture_tiles(const mixture_view<U>& m)
       : k_(m.k), d_(m.d), blocks_((m.k + lanes - 1) / lanes),
-        chunks_(std::max<std::size_t>(1, (m.d + chunk - 1) / chunk)), screen_(m) {
+        chunks_(std::max<std::size_t>(1, (m.d + chunk - 1) / chunk)), full_blocks_(blocks_ / cols * cols), screen_(m) {
     static_assert(Screen::template builds_from<U> && (Screen::active || std::is_same_v<U, T>));
     panel_.assign(blocks_ * d_ * 2 * lanes, T(0));
     init_.assign(blocks_ * lanes, Form::init_padding);
@@ -107,6 +110,26 @@ class mixture_tiles {
                  off_.data() + b * chunks_ * lanes + l, scratch);
     }
     cutoff_ = 40.0 + std::log(static_cast<double>(std::max<std::size_t>(k_, 1)));
+    // Per panel of `cols` blocks (per block past the last full panel): the box of the centred
+    // means, the least half precision per unit and the largest log-normaliser, which bound
+    // every log-weight of the panel at a box of samples from above (far()).
+    const std::size_t dp = box_units<Arch>(d_), boxes = k_ ? box_of(blocks_ - 1) + 1 : 0;
+    box_lo_.assign(boxes * dp, 0.0);
+    box_hi_.assign(boxes * dp, 0.0);
+    box_h_.assign(boxes * dp, 0.0);
+    box_ln_.assign(boxes, -std::numeric_limits<double>::infinity());
+    for (std::size_t j = 0; j < k_; ++j) {
+      const std::size_t bi = box_of(j / lanes);
+      const bool first = box_ln_[bi] == -std::numeric_limits<double>::infinity();
+      box_ln_[bi] = std::max(box_ln_[bi], m.log_norm[j]);
+      for (std::size_t k = 0; k < d_; ++k) {
+        const double mu = static_cast<double>(m.mean[j * d_ + k]) - center_[k], h = static_cast<double>(m.half_prec[j * d_ + k]);
+        double &lo = box_lo_[bi * dp + k], &hi = box_hi_[bi * dp + k], &hm = box_h_[bi * dp + k];
+        lo = first ? mu : std::min(lo, mu);
+        hi = first ? mu : std::max(hi, mu);
+        hm = first ? h : std::min(hm, h);
+      }
+    }
   }
 
   /// Samples per pass over the components: a multiple of `rows` that keeps the packed samples
@@ -145,18 +168,34 @@ class mixture_tiles {
     state st{s.own, std::vector<double>(p, ninf), aligned_vector<double>(p * lanes, 0.0),
              Screen::begin(s, full, rows), work};
     if (seed) std::copy(seed, seed + p, st.mx.begin());
-    const std::size_t full_blocks = blocks_ / cols * cols;
+    // With pruning, each full group's box of centred samples, for far().
+    const std::size_t dp = box_units<Arch>(d_);
+    std::vector<double> glo(prune ? full / rows * dp : 0, 0.0), ghi(glo.size(), 0.0);
+    for (std::size_t i = 0; i < (prune ? full : 0); ++i)
+      for (std::size_t k = 0; k < d_; ++k) {
+        const double v = static_cast<double>(s.z[i * d_ + k]) - center_[k];
+        double &lo = glo[i / rows * dp + k], &hi = ghi[i / rows * dp + k];
+        lo = i % rows ? std::min(lo, v) : v;
+        hi = i % rows ? std::max(hi, v) : v;
+      }
+    const auto far = [&](std::size_t i, std::size_t b, std::size_t blocks) {
+      if (!prune || !far_apart(glo.data() + i / rows * dp, ghi.data() + i / rows * dp, box_of(b), i, st)) return false;
+      if (st.work) st.work->pairs += rows * blocks;
+      return true;
+    };
     for (std::size_t i0 = 0; i0 < p; i0 += sample_tile) {
       const std::size_t i1 = std::min(p, i0 + sample_tile), g1 = std::min(i1, full);
       pruning plan(d_);
       pruning* pr = prune ? &plan : nullptr;
       for (std::size_t b = 0; b < blocks_; b += cols) {
-        if (b < full_blocks) {
-          for (std::size_t i = i0; i < g1; i += rows) micro<rows, cols>(packed.data() + i * per_sample, i, b, pr, st);
+        if (b < full_blocks_) {
+          for (std::size_t i = i0; i < g1; i += rows)
+            if (!far(i, b, cols)) micro<rows, cols>(packed.data() + i * per_sample, i, b, pr, st);
           for (std::size_t i = g1; i < i1; ++i) micro<1, cols>(packed.data() + i * per_sample, i, b, pr, st);
         } else {
           for (std::size_t bb = b; bb < blocks_; ++bb) {
-            for (std::size_t i = i0; i < g1; i += rows) micro<rows, 1>(packed.data() + i * per_sample, i, bb, pr, st);
+            for (std::size_t i = i0; i < g1; i += rows)
+              if (!far(i, bb, 1)) micro<rows, 1>(packed.data() + i * per_sample, i, bb, pr, st);
             for (std::size_t i = g1; i < i1; ++i) micro<1, 1>(packed.data() + i * per_sample, i, bb, pr, st);
           }
         }
@@ -206,6 +245,24 @@ class mixture_tiles {
       }
     }
   };
+
+  // The box of block b's components: its panel's (b < full_blocks_) or its own.
+  std::size_t box_of(std::size_t b) const noexcept {
+    return b < full_blocks_ ? b / cols : full_blocks_ / cols + (b - full_blocks_);
+  }
+
+  // True where every log-weight of box bi's components at the group of samples from i (box
+  // [zlo, zhi]) lies below every one of the group's liveness limits: the register tile would
+  // keep nothing. A nat (and 1e-4 relative) of margin covers the kernel's rounding, so a tile
+  // skipped here is one its own liveness test would have dropped.
+  bool far_apart(const double* zlo, const double* zhi, std::size_t bi, std::size_t i, const state& st) const noexcept {
+    double m = st.mx[i];
+    for (std::size_t r = 1; r < rows; ++r) m = std::min(m, st.mx[i + r]);
+    if (m == -std::numeric_limits<double>::infinity()) return false;
+    const std::size_t dp = box_units<Arch>(d_);
+    const double q = box_gap<Arch>(box_lo_.data() + bi * dp, box_hi_.data() + bi * dp, box_h_.data() + bi * dp, zlo, zhi, dp);
+    return box_ln_[bi] - (1.0 - 1e-4) * q + 1.0 < m - cutoff_;
+  }
 
   batch limit(double m) const noexcept { return Form::limit(cutoff_, m); }
   batch final_off(std::size_t b) const noexcept {
@@ -313,8 +370,9 @@ class mixture_tiles {
       (dbatch::load_aligned(acc + h * dlanes) + exp_nonpositive(w[h] - mb)).store_aligned(acc + h * dlanes);
   }
 
-  std::size_t k_, d_, blocks_, chunks_;
+  std::size_t k_, d_, blocks_, chunks_, full_blocks_;
   double cutoff_ = 40.0;
+  std::vector<double> box_lo_, box_hi_, box_h_, box_ln_;  // per panel (box_of): padded to box_units
   aligned_vector<T> panel_;  // [block][dim][2][lane]: the form's two entries per unit
   aligned_vector<T> init_;   // [block][lane]: accumulator start
   aligned_vector<T> off_;    // [block][chunk][lane]: see the liveness test
