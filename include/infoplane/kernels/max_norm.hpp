@@ -108,6 +108,9 @@ class max_norm_blocks {
     batch kth[tile];
     INFOPLANE_UNROLL
     for (std::size_t q = 0; q < tile; ++q) kth[q] = batch(std::numeric_limits<double>::infinity());
+    std::vector<float> qf;  // the tile's queries in float, once the float panels start
+    fbatch fk[tile];        // and each query's float limit, kth + slack rounded up
+    float fk_s[tile];
     const std::size_t home = p0 / block;
     for (std::size_t step = 0; step < 2 * blocks_; ++step) {
       // home, home + 1, home - 1, home + 2, ...
@@ -118,6 +121,34 @@ class max_norm_blocks {
       for (std::size_t q = 0; q < nq; ++q) radius = std::max(radius, best[q * k + k - 1]);
       if (gap(t, lo_.data() + b * dp_, hi_.data() + b * dp_) >= radius) continue;
       const std::size_t e = std::min(n_, (b + 1) * block);
+      if (step > 0 && !fdata_.empty()) {
+        // Past the home block (whose points set the radii first), the float panels: a point
+        // whose double distance is below kth[q] has a float one below kth[q] + slack, so only
+        // those lanes get the double distance (a scalar loop's, as the double scan's).
+        if (qf.empty()) {
+          qf.resize(tile * d_);
+          std::transform(t.q, t.q + tile * d_, qf.begin(), [](double v) { return static_cast<float>(v); });
+          for (std::size_t q = 0; q < tile; ++q) fk[q] = fbatch(fk_s[q] = float_above(best[std::min(q, nq - 1) * k + k - 1] + slack_));
+        }
+        for (std::size_t p = b * block / FW; p < (e + FW - 1) / FW; ++p) {
+          radius = 0.0;
+          for (std::size_t q = 0; q < nq; ++q) radius = std::max(radius, best[q * k + k - 1]);
+          if (gap(t, fpanel_lo_.data() + p * dp_, fpanel_hi_.data() + p * dp_) >= radius) continue;
+          fbatch acc[tile];
+          if (!scan(qf.data(), fdata_.data() + p * d_ * FW, fk, acc)) continue;
+          alignas(64) float v[FW];
+          for (std::size_t q = 0; q < nq; ++q) {
+            if (!xsimd::any(acc[q] < fk[q])) continue;
+            acc[q].store_aligned(v);
+            double* bq = best.data() + q * k;
+            for (std::size_t l = 0; l < FW; ++l)
+              if (v[l] < fk_s[q] && p * FW + l != p0 + q) detail::keep_smallest(bq, k, distance(p * FW + l, t.q + q * d_));
+            fk[q] = fbatch(fk_s[q] = float_above(bq[k - 1] + slack_));
+          }
+          for (std::size_t q = nq; q < tile; ++q) fk[q] = fk[nq - 1], fk_s[q] = fk_s[nq - 1];
+        }
+        continue;
+      }
       for (std::size_t p = b * block / W; p < (e + W - 1) / W; ++p) {
         radius = 0.0;
         for (std::size_t q = 0; q < nq; ++q) radius = std::max(radius, best[q * k + k - 1]);
@@ -186,6 +217,27 @@ class max_norm_blocks {
   }
 
   static constexpr std::size_t check_every = 8;  ///< units between the early-stop tests
+
+  // The least float >= x, and the greatest <= x (infinite x: itself).
+  static float float_above(double x) noexcept {
+    float f = static_cast<float>(x);
+    if (static_cast<double>(f) < x) f = std::nextafter(f, std::numeric_limits<float>::infinity());
+    return f;
+  }
+  static float float_below(double x) noexcept {
+    float f = static_cast<float>(x);
+    if (static_cast<double>(f) > x) f = std::nextafter(f, -std::numeric_limits<float>::infinity());
+    return f;
+  }
+
+  // The double distance from the point at position i to `query` (d coordinates, stored order):
+  // the scalar loop whose values the SIMD scans reproduce.
+  double distance(std::size_t i, const double* query) const noexcept {
+    const double* x = rows_.data() + i * d_;
+    double dist = 0.0;
+    for (std::size_t c = 0; c < d_; ++c) dist = std::max(dist, std::abs(x[c] - query[c]));
+    return dist;
+  }
 
   // A tile's queries (fewer than `tile` completed with copies of the last) and their box, from
   // the set s at positions [p0, p0 + nq), in the coordinate order of the set `to` they query.
@@ -284,7 +336,6 @@ class max_norm_blocks {
                           std::size_t* counts) const {
     tile_box t(from, *this, p0, nq);
     const double slack = std::max(slack_, from.slack_);  // both sets' coordinates bound L
-    constexpr float inf = std::numeric_limits<float>::infinity();
     fbatch lo[tile], hi[tile], total[tile];
     float lo_s[tile], hi_s[tile];
     std::vector<float> qf(tile * d_);  // the tile's queries in float
@@ -292,11 +343,8 @@ class max_norm_blocks {
     INFOPLANE_UNROLL
     for (std::size_t q = 0; q < tile; ++q) {
       const double r = radius[std::min(q, nq - 1)];
-      float a = static_cast<float>(r - slack), b = static_cast<float>(r + slack);
-      if (static_cast<double>(a) > r - slack) a = std::nextafter(a, -inf);
-      if (static_cast<double>(b) < r + slack) b = std::nextafter(b, inf);
-      lo[q] = fbatch(lo_s[q] = a);
-      hi[q] = fbatch(hi_s[q] = b);
+      lo[q] = fbatch(lo_s[q] = float_below(r - slack));
+      hi[q] = fbatch(hi_s[q] = float_above(r + slack));
       total[q] = fbatch(0.0f);
     }
     const fbatch one(1.0f), zero(0.0f);
@@ -319,10 +367,7 @@ class max_norm_blocks {
         const double* query = t.q + q * d_;
         for (std::size_t l = 0; l < FW; ++l) {
           if (!(v[l] >= lo_s[q] && v[l] < hi_s[q])) continue;
-          const double* x = rows_.data() + (p * FW + l) * d_;  // v finite: a real point
-          double dist = 0.0;
-          for (std::size_t c = 0; c < d_; ++c) dist = std::max(dist, std::abs(x[c] - query[c]));
-          counts[q] += dist < radius[q];
+          counts[q] += distance(p * FW + l, query) < radius[q];  // v finite: a real point
         }
       }
       if (++since_flush == (std::size_t(1) << 22)) flush();

@@ -5,8 +5,9 @@
 // than eps_i in each marginal. With discrete_y, Ross (2014): neighbours within the same label.
 // Max-norm k-d trees (and sorted 1-D marginals) up to `tree_max_dims` joint dimensions; beyond,
 // a vectorised brute force over spatially ordered blocks that skips or counts whole blocks by
-// their bounding boxes (kernels/max_norm.hpp). Both are threaded over points and give
-// identical counts.
+// their bounding boxes (kernels/max_norm.hpp); Ross's there works class by class, a point's
+// count being its own class's closer neighbours plus its counts in the other classes' sets.
+// Both are threaded over points and give identical counts.
 //
 // Preprocessing (documented because KSG is scale- and tie-sensitive): with `standardize`, each
 // continuous column is centred and scaled to unit variance; with jitter > 0, seeded noise of
