@@ -111,15 +111,20 @@ class max_norm_blocks {
     std::vector<float> qf;  // the tile's queries in float, once the float panels start
     fbatch fk[tile];        // and each query's float limit, kth + slack rounded up
     float fk_s[tile];
+    // Whether the box [lo, hi] (a block's or a panel's) can hold a point nearer than some
+    // query's k-th so far.
+    const auto within_reach = [&](const double* lo, const double* hi) {
+      double radius = 0.0;
+      for (std::size_t q = 0; q < nq; ++q) radius = std::max(radius, best[q * k + k - 1]);
+      return gap(t, lo, hi) < radius;
+    };
     const std::size_t home = p0 / block;
     for (std::size_t step = 0; step < 2 * blocks_; ++step) {
       // home, home + 1, home - 1, home + 2, ...
       const std::size_t off = (step + 1) / 2;
       if (step % 2 ? home + off >= blocks_ : off > home) continue;
       const std::size_t b = step % 2 ? home + off : home - off;
-      double radius = 0.0;
-      for (std::size_t q = 0; q < nq; ++q) radius = std::max(radius, best[q * k + k - 1]);
-      if (gap(t, lo_.data() + b * dp_, hi_.data() + b * dp_) >= radius) continue;
+      if (!within_reach(lo_.data() + b * dp_, hi_.data() + b * dp_)) continue;
       const std::size_t e = std::min(n_, (b + 1) * block);
       if (step > 0 && !fdata_.empty()) {
         // Past the home block (whose points set the radii first), the float panels: a point
@@ -131,9 +136,7 @@ class max_norm_blocks {
           for (std::size_t q = 0; q < tile; ++q) fk[q] = fbatch(fk_s[q] = float_above(best[std::min(q, nq - 1) * k + k - 1] + slack_));
         }
         for (std::size_t p = b * block / FW; p < (e + FW - 1) / FW; ++p) {
-          radius = 0.0;
-          for (std::size_t q = 0; q < nq; ++q) radius = std::max(radius, best[q * k + k - 1]);
-          if (gap(t, fpanel_lo_.data() + p * dp_, fpanel_hi_.data() + p * dp_) >= radius) continue;
+          if (!within_reach(fpanel_lo_.data() + p * dp_, fpanel_hi_.data() + p * dp_)) continue;
           fbatch acc[tile];
           if (!scan(qf.data(), fdata_.data() + p * d_ * FW, fk, acc)) continue;
           alignas(64) float v[FW];
@@ -150,9 +153,7 @@ class max_norm_blocks {
         continue;
       }
       for (std::size_t p = b * block / W; p < (e + W - 1) / W; ++p) {
-        radius = 0.0;
-        for (std::size_t q = 0; q < nq; ++q) radius = std::max(radius, best[q * k + k - 1]);
-        if (gap(t, panel_lo_.data() + p * dp_, panel_hi_.data() + p * dp_) >= radius) continue;
+        if (!within_reach(panel_lo_.data() + p * dp_, panel_hi_.data() + p * dp_)) continue;
         batch acc[tile];
         if (!scan(t.q, data_.data() + p * d_ * W, kth, acc)) continue;
         alignas(64) double v[W];
