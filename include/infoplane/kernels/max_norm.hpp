@@ -131,8 +131,7 @@ class max_norm_blocks {
         // whose double distance is below kth[q] has a float one below kth[q] + slack, so only
         // those lanes get the double distance (a scalar loop's, as the double scan's).
         if (qf.empty()) {
-          qf.resize(tile * d_);
-          std::transform(t.q, t.q + tile * d_, qf.begin(), [](double v) { return static_cast<float>(v); });
+          qf = t.in_float(d_);
           for (std::size_t q = 0; q < tile; ++q) fk[q] = fbatch(fk_s[q] = float_above(best[std::min(q, nq - 1) * k + k - 1] + slack_));
         }
         for (std::size_t p = b * block / FW; p < (e + FW - 1) / FW; ++p) {
@@ -264,6 +263,12 @@ class max_norm_blocks {
       const std::vector<double> slo = lo, shi = hi;
       for (std::size_t c = 0; c < d; ++c) lo[c] = slo[at[c]], hi[c] = shi[at[c]];
     }
+    // The queries in float (d coordinates each), for the float panels.
+    std::vector<float> in_float(std::size_t d) const {
+      std::vector<float> f(tile * d);
+      std::transform(q, q + tile * d, f.begin(), [](double v) { return static_cast<float>(v); });
+      return f;
+    }
   };
 
   void box(std::size_t b, std::size_t e, double* lo, double* hi) const {
@@ -339,8 +344,7 @@ class max_norm_blocks {
     const double slack = std::max(slack_, from.slack_);  // both sets' coordinates bound L
     fbatch lo[tile], hi[tile], total[tile];
     float lo_s[tile], hi_s[tile];
-    std::vector<float> qf(tile * d_);  // the tile's queries in float
-    std::transform(t.q, t.q + tile * d_, qf.begin(), [](double v) { return static_cast<float>(v); });
+    const std::vector<float> qf = t.in_float(d_);
     INFOPLANE_UNROLL
     for (std::size_t q = 0; q < tile; ++q) {
       const double r = radius[std::min(q, nq - 1)];

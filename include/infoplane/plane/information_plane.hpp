@@ -167,21 +167,33 @@ ip_point information_plane_point(const MF& f, const Labels& labels, const Noise&
     fn();
     record(part, std::chrono::duration<double>(clock::now() - t0).count());
   };
+  // A part that needs nothing of the ones after it runs beside them, on a thread of its own,
+  // where `beside` and there are threads to spare (not under MPI, whose calls stay on this
+  // thread); else when its result is taken. take() stores the result and records its time
+  // and progress, on this thread.
+  using timed_result = std::pair<estimate_result, double>;
+  const auto start = [&](bool beside, auto fn) {
+    beside = beside && detail::resolve_threads(o.threads) > 1 && !detail::active_scale_out();
+    return std::async(beside ? std::launch::async : std::launch::deferred, [fn] {
+      const auto t0 = clock::now();
+      estimate_result r = fn();
+      return timed_result{r, std::chrono::duration<double>(clock::now() - t0).count()};
+    });
+  };
+  const auto take = [&](const std::string& part, std::future<timed_result>& job, std::optional<estimate_result>& slot) {
+    auto [r, s] = job.get();
+    slot = r;
+    record(part, s);
+  };
   const noisy_representation<MF, Noise> in{f, noise};
   const bool want_mixture = o.label_estimators.count("mixture") > 0;
 
-  // The Gaussian bound (one thread) beside I(X;Z) where there are threads to spare: it needs
-  // nothing of it, and run after it, it left a core idle. Its time and progress are recorded
-  // below, on this thread.
-  const auto gauss_bound = [&] {
-    const auto t0 = clock::now();
+  // The Gaussian bound (one thread) beside I(X;Z): run after it, it left a core idle.
+  std::future<timed_result> gauss_bound = start(o.gaussian_bound, [&] {
     estimate_result r = dropout_gaussian_bound({.seed = seed, .components = o.components}).estimate(in);
     r.target = estimate_target::dataset;  // exact covariance of the dataset mixture
-    return std::pair{r, std::chrono::duration<double>(clock::now() - t0).count()};
-  };
-  std::future<std::pair<estimate_result, double>> gauss_beside;
-  if (o.gaussian_bound && detail::resolve_threads(o.threads) > 1 && !detail::active_scale_out())
-    gauss_beside = std::async(std::launch::async, gauss_bound);
+    return r;
+  });
 
   // I(X;Z), and I(Z;Y) on the same draws when the mixture is among the label estimators.
   timed("i_xz", [&] {
@@ -203,11 +215,7 @@ ip_point information_plane_point(const MF& f, const Labels& labels, const Noise&
       p.i_xz = mix.report(in).mi;
     }
   });
-  if (o.gaussian_bound) {
-    const auto [r, s] = gauss_beside.valid() ? gauss_beside.get() : gauss_bound();
-    p.i_xz_gauss_bound = r;
-    record("gauss_bound", s);
-  }
+  if (o.gaussian_bound) take("gauss_bound", gauss_bound, p.i_xz_gauss_bound);
   if (o.pairwise_bounds)
     timed("pairwise", [&] {
       const dropout_pairwise_options po{.components = o.components, .seed = seed, .threads = o.threads};
@@ -239,30 +247,18 @@ ip_point information_plane_point(const MF& f, const Labels& labels, const Noise&
       r.target = estimate_target::dataset;
       return r;
     };
-    // EDGE beside KSG where there are threads to spare: they share nothing, and EDGE's serial
-    // hashing and sorting left a core idle at the end of the train split. Its time and
-    // progress are recorded on this thread, after KSG's.
-    const auto run_edge = [&] {
-      const auto t0 = clock::now();
-      estimate_result r = finish(edge({.seed = seed + 2, .threads = o.threads}).estimate(paired_samples{z, y}));
-      return std::pair{r, std::chrono::duration<double>(clock::now() - t0).count()};
-    };
-    const auto keep_edge = [&](std::pair<estimate_result, double> rs) {
-      p.i_zy_edge = rs.first;
-      record("edge", rs.second);
-    };
-    std::future<std::pair<estimate_result, double>> edge_beside;
-    if (o.label_estimators.count("edge")) {
-      if (o.label_estimators.count("ksg") && detail::resolve_threads(o.threads) > 1 && !detail::active_scale_out())
-        edge_beside = std::async(std::launch::async, run_edge);
-      else
-        keep_edge(run_edge());
-    }
+    // EDGE beside KSG: EDGE's serial hashing and sorting left a core idle at the end of the
+    // train split.
+    // (Not wanted, it is never taken, so never run.)
+    const bool want_edge = o.label_estimators.count("edge") > 0;
+    std::future<timed_result> edge_job = start(want_edge && o.label_estimators.count("ksg"), [&] {
+      return finish(edge({.seed = seed + 2, .threads = o.threads}).estimate(paired_samples{z, y}));
+    });
     if (o.label_estimators.count("ksg"))
       timed("ksg", [&] {
         p.i_zy_ksg = finish(ksg({.discrete_y = true, .seed = seed + 1, .threads = o.threads}).estimate(paired_samples{z, y}));
       });
-    if (edge_beside.valid()) keep_edge(edge_beside.get());
+    if (want_edge) take("edge", edge_job, p.i_zy_edge);
     if (o.label_estimators.count("binning"))
       timed("binning", [&] {
         // The first bin setting of the binning plane, 30 bins without one.
