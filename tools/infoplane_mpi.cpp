@@ -4,8 +4,10 @@
 // (include/infoplane/mpi/session.hpp), so every process holds the result one process would
 // get, bit for bit. With --ring, dropout-mc keeps only each process's share of the component
 // blocks and passes them around the ring (the bits of one process with the same
-// --component-block); `dropout --ring` with dropout-mc and no --labels also reads only each
-// process's own rows of --means (rank-local input). Only rank 0 prints and writes files.
+// --component-block); `dropout --ring` with dropout-mc or dropout-gauss-bound and no --labels,
+// and `ip --ring` with the mixture as its only label estimator and no pairwise bounds or binning
+// plane, also read only each process's own rows of each representation (rank-local input).
+// Only rank 0 prints and writes files.
 #include <algorithm>
 #include <bit>
 #include <chrono>
@@ -132,7 +134,10 @@ int run(int argc, char** argv, mpi::session& s) {
     subs.back()->own("stats", "", "also per-process seconds, bytes communicated and peak memory (JSON key \"mpi\")");
     subs.back()->own("ring", "",
                      "dropout-mc's components in blocks (--component-block, default 4096) that travel around the "
-                     "ring: each process holds its share only; the bits of one process with the same block size");
+                     "ring: each process holds its share only; the bits of one process with the same block size. "
+                     "Each process also reads only its own rows of a .npy representation where nothing needs every "
+                     "row: dropout-mc or dropout-gauss-bound without --labels; ip with the mixture as its only "
+                     "label estimator, no pairwise bounds, no binning plane, Gaussian dropout");
     return subs.back().get();
   };
   const command_flags* dropout = add(dropout_subcommand("mpirun -np R infoplane-mpi"), dropout_flags);
@@ -145,12 +150,24 @@ int run(int argc, char** argv, mpi::session& s) {
     // A file one process cannot read fails on every process, each before its next collective;
     // so does one whose contents differ between processes (a stale copy on one node), before
     // the estimators' collectives could be sized differently and wait for ever.
-    // --ring with dropout-mc alone (no --labels: their I(Z;Y) estimator needs every draw) and a
-    // .npy file: each process reads only its own rows of --means.
-    const bool local = parsed == dropout && parsed->has("ring") && parsed->str("estimator", "") == "dropout-mc" &&
-                       !parsed->has("labels") && parsed->str("means").ends_with(".npy");
+    // --ring with dropout-mc or dropout-gauss-bound alone (no --labels: their I(Z;Y) estimator
+    // needs every draw) and a .npy file: each process reads only its own rows of --means.
+    const std::string estimator = parsed == dropout ? parsed->str("estimator", "") : "";
+    const bool local = parsed == dropout && parsed->has("ring") &&
+                       (estimator == "dropout-mc" || estimator == "dropout-gauss-bound") && !parsed->has("labels") &&
+                       parsed->str("means").ends_with(".npy");
+    // ip --ring: every representation file rank-local where the points need nothing that reads
+    // every row on one process (information_plane_point refuses it otherwise): the mixture as
+    // the only label estimator, no pairwise bounds, no binning plane, no information dropout.
+    bool ip_local = false;
+    if (parsed == ip && parsed->has("ring")) {
+      const ip::ip_options o = ip_options_from(*parsed);
+      ip_local = std::all_of(o.label_estimators.begin(), o.label_estimators.end(), [](const std::string& e) { return e == "mixture"; }) &&
+                 std::find(o.bounds.begin(), o.bounds.end(), "pairwise") == o.bounds.end() && o.bins.empty() &&
+                 o.bin_sizes.empty();
+    }
     const matrix_reader read = [&](const std::string& path) {
-      if (local && path == parsed->str("means")) return read_local_rows(path, s);
+      if ((local && path == parsed->str("means")) || ip_local) return read_local_rows(path, s);
       Eigen::MatrixXd f = s.agreed([&] { return io::read_matrix(path); });
       s.require_same(fingerprint(f), path + ": the processes read different contents (shape or values)");
       return f;
@@ -190,8 +207,11 @@ int run(int argc, char** argv, mpi::session& s) {
         std::string listing;  // what run_ip will loop over: the same on every process, or they part ways
         s.agreed([&] {
           const ip::ip_inputs in = ip::scan_directory(o.dir);
-          for (const auto& [epoch, files] : in.epochs)
-            listing += std::to_string(epoch) + (files.train ? "t" : "") + (files.test ? "v" : "") + ",";
+          for (const auto& [epoch, files] : in.epochs) {
+            listing += std::to_string(epoch) + (files.train ? "t" : "") + (files.test ? "v" : "") +
+                       (files.alpha_train ? "a" : "") + (files.alpha_test ? "b" : "") + ",";
+            ip_local = ip_local && !files.alpha_train && !files.alpha_test;  // lognormal noise reads every row
+          }
           for (const auto& labels : {in.train_labels, in.test_labels}) {
             listing += labels ? "L" : "-";
             if (labels) ip::read_labels(*labels);
@@ -204,7 +224,12 @@ int run(int argc, char** argv, mpi::session& s) {
         o.write_files = root;
         o.quiet = o.quiet || !root;
         code = ip::run_ip(o, root ? std::cerr : out, out);
-        if (stats) out << one_line(json{{"mpi", stats_json(s, t0)}}) << "\n";
+        s.clear_local_input();
+        if (stats) {
+          json j = stats_json(s, t0);
+          j["input"] = ip_local ? "rank_local" : "whole";
+          out << one_line(json{{"mpi", j}}) << "\n";
+        }
       }
     });
     return code;

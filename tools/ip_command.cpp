@@ -302,8 +302,9 @@ int run_ip(const ip_options& o, std::ostream& progress, std::ostream& summary) {
       auto read = [&](const std::string& path) { return o.read_matrix ? o.read_matrix(path) : io::read_matrix(path); };
       const Eigen::MatrixXd f = read(file);
       const auto& y = labels.at(split);
-      if (static_cast<std::size_t>(f.rows()) != y.size())
-        infoplane::detail::raise<file_error>("has " + std::to_string(f.rows()) + " rows but " +
+      const std::size_t rows = infoplane::detail::represented_rows(f);  // infoplane-mpi: maybe this rank's rows only
+      if (rows != y.size())
+        infoplane::detail::raise<file_error>("has " + std::to_string(rows) + " rows but " +
                                              *(split == "train" ? in.train_labels : in.test_labels) + " has " +
                                              std::to_string(y.size()) + " labels");
       const auto& alpha_file = split == "train" ? in.epochs.at(epoch).alpha_train : in.epochs.at(epoch).alpha_test;

@@ -119,6 +119,21 @@ for np in 1 3; do
     bad "infoplane-mpi ip --ring -np $np failed"
   [ "$(points "$tmp/ipr$np/information_plane.json")" = "$want" ] || bad "ip --ring, $np ranks: information_plane.json differs"
 done
+# ip --ring with the mixture alone, the Gaussian bound and no binning plane: every
+# representation file rank-local, and still the bits of infoplane ip --component-block.
+iplocal=(--noise-var 0.3 --bounds gauss --label-estimators mixture --quiet --component-block 50)
+"$cli" ip --dir "$tmp/run" "${iplocal[@]}" --out "$tmp/ipl" > /dev/null || bad "infoplane ip (mixture alone) failed"
+want=$(points "$tmp/ipl/information_plane.json")
+for np in 1 2 3; do
+  mpi "$np" ip --dir "$tmp/run" "${iplocal[@]}" --ring --stats --out "$tmp/iplr$np" > "$tmp/ip.out" ||
+    bad "infoplane-mpi ip --ring (rank-local) -np $np failed: '$(cat "$tmp/ip.out")'"
+  grep -q '"input":"rank_local"' "$tmp/ip.out" || bad "ip --ring -np $np: --stats does not say rank_local: '$(cat "$tmp/ip.out")'"
+  [ "$(points "$tmp/iplr$np/information_plane.json")" = "$want" ] ||
+    bad "ip --ring (rank-local), $np ranks: information_plane.json differs"
+done
+mpi 2 ip --dir "$tmp/run" "${ipargs[@]}" "${ipblk[@]}" --ring --stats --out "$tmp/ipr2" > "$tmp/ip.out" ||
+  bad "infoplane-mpi ip --ring (whole input) -np 2 failed"
+grep -q '"input":"whole"' "$tmp/ip.out" || bad "ip --ring with binning: --stats does not say whole: '$(cat "$tmp/ip.out")'"
 out=$(mpi 2 dropout --estimator dropout-mc --means "$tmp/relu.npy" "${common[@]}" --ring --component-block 0 2>&1)
 rc=$?
 [ $rc -ne 0 ] && [ $rc -ne 124 ] && echo "$out" | grep -q -- "--component-block" ||
@@ -127,6 +142,16 @@ rc=$?
 # Rank-local input (--ring with dropout-mc and no --labels): each rank reads only its own rows
 # of --means, and the bits are still those of infoplane --component-block (population keys too).
 for means in dense relu; do
+  # The Gaussian bound, analytic and from its own draws, reads only its rows too.
+  for src in "" "--covariance sample"; do
+    want=$("$cli" dropout --estimator dropout-gauss-bound --means "$tmp/$means.npy" "${common[@]}" $src | strip)
+    for np in 2 3; do
+      line=$(mpi "$np" dropout --estimator dropout-gauss-bound --means "$tmp/$means.npy" "${common[@]}" $src --ring --stats)
+      echo "$line" | grep -q '"input":"rank_local"' || bad "gauss-bound --ring $src: --stats does not say rank_local: '$line'"
+      got=$(echo "$line" | sed -E 's/, "mpi": .*\}$/}/' | strip)
+      [ "$got" = "$want" ] || bad "rank-local gauss-bound $src on $means, $np ranks: got '$got', want '$want'"
+    done
+  done
   for blk in 64 4096; do
     want=$("$cli" dropout --estimator dropout-mc --means "$tmp/$means.npy" "${common[@]}" --component-block $blk | strip)
     for np in 1 2 3; do

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "infoplane/estimators/dropout.hpp"
+#include "infoplane/plane/information_plane.hpp"
 #include "infoplane/mpi/session.hpp"
 
 namespace {
@@ -199,6 +200,35 @@ int main(int argc, char** argv) {
       const noisy_representation local_in{part, noise};
       std::vector<int> labels(static_cast<std::size_t>(f.rows()));
       for (std::size_t i = 0; i < labels.size(); ++i) labels[i] = static_cast<int>((i * 7) % 3);
+      // The Gaussian bound from rank-local input: analytic and sample covariance, all points and a subset.
+      s.set_local_input(part, static_cast<std::size_t>(f.rows()), "part");
+      for (auto source : {covariance_source::analytic, covariance_source::sample})
+        for (bool subset : {false, true}) {
+          dropout_gaussian_bound_options go{.source = source, .noise_draws = 3, .seed = 11};
+          if (subset) go.components = 650;
+          const std::string what = std::string("rank-local gauss-bound ") + (zeros ? "zeros" : "dense") + " d " +
+                                   std::to_string(d) + (source == covariance_source::sample ? " sample" : " analytic") +
+                                   (subset ? " K=650" : "");
+          both(s, [&] { return dropout_gaussian_bound(go).estimate(local_in); },
+               [&] { return dropout_gaussian_bound(go).estimate(in); },
+               [&](const estimate_result& m, const estimate_result& r) { check.result(what, m, r); });
+        }
+      if (!s.local_input_used()) {
+        ++check.failed;
+        std::printf("rank-local input was not used by the Gaussian bound\n");
+      }
+      // An IP point that would read every row (EDGE over all draws) refuses the rows, on every rank.
+      try {
+        (void)information_plane_point(part, labels, noise, {.label_estimators = {"mixture", "edge"}});
+        ++check.failed;
+        std::printf("information_plane_point took rank-local input with EDGE\n");
+      } catch (const invalid_argument& e) {
+        if (std::string(e.what()).find("label estimator 'edge'") == std::string::npos) {
+          ++check.failed;
+          std::printf("information_plane_point's refusal does not name EDGE: %s\n", e.what());
+        }
+      }
+      s.clear_local_input();
       for (std::size_t block : {std::size_t{50}, std::size_t{128}, std::size_t{1000}})
         for (unsigned threads : {1u, 2u})
           for (precision storage : {precision::float64, precision::float32})

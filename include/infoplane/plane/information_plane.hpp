@@ -132,8 +132,11 @@ ip_point information_plane_point(const MF& f, const Labels& labels, const Noise&
                                  const information_plane_options& o) {
   using clock = std::chrono::steady_clock;
   const auto t_start = clock::now();
-  detail::require_valid_matrix(f, "information_plane: representations");
-  const std::size_t n = static_cast<std::size_t>(f.rows());
+  // Rank-local input (MPI, mpi::session::set_local_input): f is this process's rows only; the
+  // estimators that take it validate and read the whole representation collectively.
+  const auto* local = detail::local_rows_of(f, noise);
+  if (!local) detail::require_valid_matrix(f, "information_plane: representations");
+  const std::size_t n = local ? local->total_rows : static_cast<std::size_t>(f.rows());
   std::size_t classes = 0;
   const auto cls = detail::class_indices(std::span(std::ranges::data(labels), std::ranges::size(labels)), n,
                                          "information_plane", classes);
@@ -144,6 +147,17 @@ ip_point information_plane_point(const MF& f, const Labels& labels, const Noise&
                                                           "' (known: mixture, edge, ksg, binning)");
   INFOPLANE_CHECK(!o.cross_entropy || (std::isfinite(*o.cross_entropy) && *o.cross_entropy >= 0),
                   "information_plane: cross_entropy must be finite and >= 0");
+  // The rest reads every row on one process.
+  if (local) {
+    std::string whole;
+    for (const auto& e : o.label_estimators)
+      if (e != "mixture") whole += " label estimator '" + e + "',";
+    if (o.pairwise_bounds) whole += " pairwise bounds,";
+    if (!o.bins.empty() || !o.bin_sizes.empty()) whole += " binning plane,";
+    INFOPLANE_CHECK(whole.empty(), "information_plane: rank-local input (" + local->name +
+                                       ": this process's rows only) takes the mixture and the Gaussian bound; these "
+                                       "need every row on one process:" + whole.substr(0, whole.size() - 1));
+  }
 
   ip_point p;
   p.epoch = o.epoch;

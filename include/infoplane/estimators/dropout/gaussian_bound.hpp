@@ -14,6 +14,7 @@
 
 #include "infoplane/estimators/dropout/detail/common.hpp"
 #include "infoplane/estimators/dropout/detail/population.hpp"
+#include "infoplane/estimators/dropout/detail/rank_local.hpp"
 #include "infoplane/detail/math.hpp"
 #include "infoplane/detail/memory.hpp"
 #include "infoplane/estimators/concepts.hpp"
@@ -60,14 +61,28 @@ class dropout_gaussian_bound {
   }
 
   /// Bound from our own draws (sample source) or from the analytic covariance.
+  /// Under an MPI session with rank-local input (mpi::session::set_local_input), in.means may
+  /// be this process's rows of a larger representation (docs/scale-out.md): the same bits.
   template <class MF, class Noise>
   [[nodiscard]] dropout_gaussian_bound_report report(const noisy_representation<MF, Noise>& in) const {
-    validate(in, std::string(name));
-    const auto comp = detail::components_of(in.means, in.noise);
-    return run(in, opt_.noise_draws, [&](std::size_t r, const detail::pattern_group& g, double* z) {
+    const auto draw = [&](const auto& comp, std::size_t r, const detail::pattern_group& g, double* z) {
       std::vector<double> log_own(opt_.noise_draws);
       detail::draw_components(comp, r, g.dims, opt_.noise_draws, opt_.seed, 0.0, z, log_own.data());
-    });
+    };
+    if constexpr (detail::takes_local_rows<MF, Noise>)
+      if (auto* local = detail::local_rows_of(in.means, in.noise)) {
+        // Every row is read in member order on every process (collective), from its owner.
+        detail::rank_local_input lin(in.means, *local, *detail::active_scale_out());
+        lin.validate(in.noise, std::string(name));
+        const auto rows = detail::choose_components(lin.rows(), opt_.components, opt_.seed, name.data());
+        const auto groups = lin.group(rows, in.noise);
+        auto rep = run(detail::components_of(lin.stream(groups), in.noise), groups, rows.size(),
+                       [&](std::size_t r, const detail::pattern_group&) { return lin.h_term(r); }, opt_.noise_draws, draw);
+        lin.warnings(rep.mi, "means");
+        return rep;
+      }
+    validate(in, std::string(name));
+    return run(in, opt_.noise_draws, draw);
   }
 
   /// Bound from the caller's noisy samples: N*M rows, rows r*M .. r*M+M-1 drawn from point r
@@ -86,7 +101,7 @@ class dropout_gaussian_bound {
     INFOPLANE_CHECK(opt_.source == covariance_source::sample,
                     std::string(name) + ": caller samples need covariance_source::sample");
     const std::size_t m = static_cast<std::size_t>(samples.rows() / n);
-    return run(in, m, [&](std::size_t r, const detail::pattern_group& g, double* z) {
+    return run(in, m, [&](const auto&, std::size_t r, const detail::pattern_group& g, double* z) {
       for (std::size_t i = 0; i < m; ++i)
         for (std::size_t k = 0; k < g.dims.size(); ++k)
           z[i * g.dims.size() + k] = static_cast<double>(samples(static_cast<Eigen::Index>(r * m + i), g.dims[k]));
@@ -181,14 +196,26 @@ class dropout_gaussian_bound {
                                       (opt_.source == covariance_source::sample ? ", M = " + std::to_string(m) : ""));
   }
 
+  // The whole representation on this process.
   template <class MF, class Noise, class Draw>
   dropout_gaussian_bound_report run(const noisy_representation<MF, Noise>& in, std::size_t m, Draw&& draw) const {
     const auto& f = in.means;
     const auto comp = detail::components_of(f, in.noise);
     const auto rows = detail::choose_components(static_cast<std::size_t>(f.rows()), opt_.components, opt_.seed,
                                                 name.data());
-    const std::size_t n = rows.size();
     const auto groups = detail::group_by_zero_pattern(f, rows);
+    auto rep = run(comp, groups, rows.size(),
+                   [&](std::size_t r, const detail::pattern_group& g) { return detail::conditional_entropy_of(comp, r, g.dims); },
+                   m, draw);
+    detail::representation_warnings(rep.mi, f, "means");
+    return rep;
+  }
+
+  // The bound over n chosen points in `groups`: h_term(r, g) is row r's h(Z|X) term, draw(comp,
+  // r, g, z) its M draws (sample source).
+  template <class C, class HTerm, class Draw>
+  dropout_gaussian_bound_report run(const C& comp, const std::vector<detail::pattern_group>& groups, std::size_t n,
+                                    HTerm&& h_term, std::size_t m, Draw&& draw) const {
     require_group_memory(groups, m);
     const double h_pattern = detail::pattern_entropy(groups, n);
 
@@ -198,7 +225,7 @@ class dropout_gaussian_bound {
     for (const auto& g : groups) {
       const double weight = static_cast<double>(g.members.size()) / static_cast<double>(n);
       double h_cond = 0.0;
-      for (std::size_t r : g.members) h_cond += detail::conditional_entropy_of(comp, r, g.dims);
+      for (std::size_t r : g.members) h_cond += h_term(r, g);
       h_cond /= static_cast<double>(g.members.size());
       h_cond_total += weight * h_cond;
       // A lone component carries no information about X beyond its pattern: the bound is exact.
@@ -211,7 +238,7 @@ class dropout_gaussian_bound {
         continue;
       }
       const matrix cov = opt_.source == covariance_source::analytic ? analytic_covariance(comp, g)
-                                                                    : sample_covariance(g, m, draw);
+                                                                    : sample_covariance(g, m, [&](std::size_t r, const detail::pattern_group& gr, double* z) { draw(comp, r, gr, z); });
       const auto h = gaussian_entropy(cov);
       if (!h) {
         singular = true;
@@ -239,7 +266,6 @@ class dropout_gaussian_bound {
     r.upper = r.value;
     // The difference of two entropies of size ~|h|: rounding leaves it that far below 0 at most.
     detail::clamp_to_nonnegative(r, 1e-9 * (1.0 + std::abs(h_bound) + std::abs(h_cond_total)), name);
-    detail::representation_warnings(r, in.means, "means");
     // Population: the analytic bound with the covariance's estimation bias removed (the sample
     // source's draws add nothing to it); MI >= 0 is the lower end.
     const auto pop = detail::population_gaussian_bound(comp, groups, n);

@@ -145,7 +145,7 @@ class dropout_mixture {
   /// in.means may be this process's rows of a larger representation (docs/scale-out.md).
   template <class MF, class Noise>
   [[nodiscard]] dropout_mixture_report report(const noisy_representation<MF, Noise>& in) const {
-    auto* local = local_rows_of(in);
+    auto* local = detail::local_rows_of(in.means, in.noise);
     if (!local) validate(in, std::string(name));
     return start(in, local, nullptr, 0);
   }
@@ -157,7 +157,7 @@ class dropout_mixture {
     requires std::ranges::contiguous_range<const Labels&> &&
              std::integral<std::ranges::range_value_t<const Labels&>>
   [[nodiscard]] dropout_mixture_report report(const noisy_representation<MF, Noise>& in, const Labels& labels) const {
-    auto* local = local_rows_of(in);
+    auto* local = detail::local_rows_of(in.means, in.noise);
     if (!local) validate(in, std::string(name));
     std::size_t classes = 0;
     const auto cls = detail::class_indices(std::span(std::ranges::data(labels), std::ranges::size(labels)),
@@ -201,23 +201,12 @@ class dropout_mixture {
     std::size_t first = 0;  // its first point in the per-point sums
   };
 
-  // The registered rank-local rows, if in.means is them (Gaussian dropout only).
-  template <class MF, class Noise>
-  static detail::scale_out::local_rows* local_rows_of(const noisy_representation<MF, Noise>& in) {
-    if constexpr (std::is_same_v<MF, Eigen::MatrixXd> && std::is_same_v<Noise, gaussian_dropout>) {
-      if (auto* so = detail::active_scale_out())
-        return so->local_input(in.means.data(), static_cast<std::size_t>(in.means.rows()),
-                               static_cast<std::size_t>(in.means.cols()));
-    }
-    return nullptr;
-  }
-
   // Validated already, except rank-local input (validated here, across the processes).
   template <class MF, class Noise>
   dropout_mixture_report start(const noisy_representation<MF, Noise>& in, detail::scale_out::local_rows* local,
                                const std::vector<std::uint32_t>* cls, std::size_t classes) const {
     const bool f32 = opt_.storage == precision::float32;
-    if constexpr (std::is_same_v<MF, Eigen::MatrixXd> && std::is_same_v<Noise, gaussian_dropout>) {
+    if constexpr (detail::takes_local_rows<MF, Noise>) {
       if (local) {
         auto& so = *detail::active_scale_out();
         INFOPLANE_CHECK(so.ring(), std::string(name) + ": rank-local input needs ring mode (mpi::components::ring)");

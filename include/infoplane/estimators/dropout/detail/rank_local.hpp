@@ -18,6 +18,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "infoplane/errors.hpp"
@@ -117,6 +118,30 @@ class streamed_rows {
   mutable std::vector<std::uint64_t> window_;
   mutable std::size_t g_ = std::numeric_limits<std::size_t>::max(), lo_ = 0, hi_ = 0;
 };
+
+/// The rank-local rows registered with the active scale-out (mpi::session::set_local_input),
+/// if f is them.
+inline scale_out::local_rows* registered_rows(const Eigen::MatrixXd& f) {
+  auto* so = active_scale_out();
+  return so ? so->local_input(f.data(), static_cast<std::size_t>(f.rows()), static_cast<std::size_t>(f.cols())) : nullptr;
+}
+
+/// The estimators take rank-local rows with Gaussian dropout over a dense double matrix only.
+template <class MF, class Noise>
+inline constexpr bool takes_local_rows = std::is_same_v<MF, Eigen::MatrixXd> && std::is_same_v<Noise, gaussian_dropout>;
+
+/// registered_rows(f) where the estimators take them; any other input is whole.
+template <class MF, class Noise>
+scale_out::local_rows* local_rows_of(const MF& f, const Noise&) {
+  if constexpr (takes_local_rows<MF, Noise>) return registered_rows(f);
+  return nullptr;
+}
+
+/// f's rows, or the whole representation's where f is the registered rank-local input.
+inline std::size_t represented_rows(const Eigen::MatrixXd& f) {
+  const auto* local = registered_rows(f);
+  return local ? local->total_rows : static_cast<std::size_t>(f.rows());
+}
 
 /// One process's part of a rank-local representation, and the values gathered from all parts.
 class rank_local_input {
