@@ -96,6 +96,11 @@ struct checker {
     (*this)("dropout-mc h_z se " + what, m.h_z_std_error, r.h_z_std_error);
     (*this)("dropout-mc h_z_given_x " + what, m.h_z_given_x, r.h_z_given_x);
     (*this)("dropout-mc zero patterns " + what, static_cast<double>(m.zero_patterns), static_cast<double>(r.zero_patterns));
+    // The same kernels ran (the automatic choice), so the same rounding.
+    std::string km, kr;
+    for (auto k : m.kernels) km += std::to_string(static_cast<int>(k)) + " ";
+    for (auto k : r.kernels) kr += std::to_string(static_cast<int>(k)) + " ";
+    same("dropout-mc kernels " + what, km, kr);
     (*this)("dropout-mc has I(Z;Y) " + what, m.label_mi.has_value(), r.label_mi.has_value());
     if (m.label_mi && r.label_mi) {
       result("dropout-mc I(Z;Y) " + what, *m.label_mi, *r.label_mi);

@@ -49,7 +49,8 @@ struct dropout_mixture_options {
   unsigned threads = 0;                      ///< 0: all cores; results are identical for any count
   /// `automatic` picks per zero-pattern group and component block: a pilot of 512 draws runs the
   /// pruned kernel, and its counts choose screened, pruned or brute force (kernel_choice.hpp;
-  /// groups under 2048 draws, and the MPI ring, use the rule by d and noise variance alone).
+  /// groups under 2048 draws, component blocks and the MPI ring use the rule by d and noise
+  /// variance alone).
   /// report().kernels says which ran. Every kernel gives the same numbers (to 1e-12; tests).
   mixture_kernel kernel = mixture_kernel::automatic;
   /// Also compute the leave-one-out estimate. Without it the pruned kernel may start from the
@@ -461,8 +462,11 @@ class dropout_mixture {
     // (as the batches hold them) spread evenly over the group, and its counts choose each
     // piece's kernel (screened, pruned or brute force: kernel_choice.hpp). The pilot depends on
     // the data and the seed only, so the choice is the same for any thread or process count.
+    // Not with blocks: the ring cannot pilot (it would need every process's blocks), and one
+    // process with the ring's block size must run its kernels, for its bits.
     const auto piloted = [&](std::size_t gi) {
-      return opt_.kernel == mixture_kernel::automatic && groups[gi].members.size() * m_draws >= 4 * pilot_samples;
+      return opt_.kernel == mixture_kernel::automatic && block == 0 &&
+             groups[gi].members.size() * m_draws >= 4 * pilot_samples;
     };
     auto tune = [&](std::size_t gi, std::vector<mixture_evaluator<T>>& evaluators, auto&& rebuild) {
       const std::size_t members = groups[gi].members.size();
